@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** Bump on incompatible changes; docs/audit-events.md documents every field. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+export const auditKinds = [
+  'auth.failure',
+  'request',
+  'tool.call',
+  'tool.denied',
+  'rate_limited',
+  'request.invalid',
+  'upstream.error',
+  'admin.change',
+] as const;
+export type AuditKind = (typeof auditKinds)[number];
+
+export const auditPrincipalSchema = z.object({
+  subject: z.string(),
+  via: z.string(),
+  keyId: z.string().optional(),
+});
+
+export const auditEventSchema = z.object({
+  schemaVersion: z.literal(AUDIT_SCHEMA_VERSION),
+  id: z.string(),
+  time: z.string(),
+  tenantId: z.string().nullable(),
+  region: z.string(),
+  proxyId: z.string(),
+  kind: z.enum(auditKinds),
+  principal: auditPrincipalSchema.nullable(),
+  server: z.string().nullable(),
+  method: z.string().nullable(),
+  rpcId: z.union([z.string(), z.number()]).nullable(),
+  tool: z.string().nullable(),
+  decision: z.enum(['allow', 'deny', 'error']),
+  reason: z.string().nullable(),
+  /** The rule that allowed or denied; null when the default deny (or no rule) decided. */
+  ruleId: z.string().nullable(),
+  /** Snapshot version in force for the tenant when the decision was made. */
+  snapshotVersion: z.number().int().nullable(),
+  status: z.number().int().nullable(),
+  latencyMs: z.number().nullable(),
+  bytesIn: z.number().int().nullable(),
+  bytesOut: z.number().int().nullable(),
+  traceId: z.string().nullable(),
+  sourceIp: z.string().nullable(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/** One BullMQ job on `audit-export`. */
+export const auditBatchSchema = z.object({ events: z.array(auditEventSchema).min(1) });
+export type AuditBatch = z.infer<typeof auditBatchSchema>;

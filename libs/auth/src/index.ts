@@ -1,0 +1,3 @@
+export * from './api-key-format.js';
+export * from './principal.js';
+export * from './authenticate-api-key.js';

@@ -1,0 +1,35 @@
+import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type TenantSnapshot } from './snapshot.js';
+
+/** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
+export interface TenantModel {
+  tenant: { id: string; slug: string };
+  servers: ReadonlyArray<{ id: string; name: string; url: string }>;
+  apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null }>;
+  toolRules: ReadonlyArray<{ id: string; apiKeyId: string; toolGlobs: readonly string[] }>;
+  rateLimit?: RateLimitConfig;
+}
+
+/**
+ * Turns a tenant's model into the document proxies enforce. Output is sorted so that the same
+ * model always compiles to the same content (diffs between versions stay meaningful).
+ */
+export function compileSnapshot(model: TenantModel, version: number, now: Date = new Date()): TenantSnapshot {
+  const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    tenantId: model.tenant.id,
+    tenantSlug: model.tenant.slug,
+    version,
+    createdAt: now.toISOString(),
+    servers: [...model.servers].sort(byId).map((s) => ({ id: s.id, name: s.name, url: s.url })),
+    apiKeys: [...model.apiKeys].sort(byId).map((k) => ({
+      id: k.id,
+      name: k.name,
+      prefix: k.prefix,
+      hash: k.hash,
+      revokedAt: k.revokedAt ? k.revokedAt.toISOString() : null,
+    })),
+    rules: [...model.toolRules].sort(byId).map((r) => ({ id: r.id, apiKeyId: r.apiKeyId, toolGlobs: [...r.toolGlobs].sort() })),
+    limits: { rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+  };
+}

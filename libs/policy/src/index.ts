@@ -1,0 +1,5 @@
+export * from './glob.js';
+export * from './snapshot.js';
+export * from './compile-snapshot.js';
+export * from './compiled-policy.js';
+export * from './snapshot-signature.js';

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Bump when the snapshot's shape changes incompatibly; proxies refuse versions they do not know. */
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export const snapshotServerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.url(),
+});
+
+export const snapshotApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  /** SHA-256 hex of the whole key; the key itself never leaves the moment of creation. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  revokedAt: z.string().nullable(),
+});
+
+export const snapshotToolRuleSchema = z.object({
+  id: z.string(),
+  apiKeyId: z.string(),
+  toolGlobs: z.array(z.string()),
+});
+
+export const rateLimitSchema = z.object({
+  /** Burst size of the per-identity token bucket. */
+  capacity: z.number().int().positive(),
+  /** Sustained requests per second. */
+  refillPerSecond: z.number().positive(),
+});
+
+export const tenantSnapshotSchema = z.object({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  tenantId: z.string(),
+  tenantSlug: z.string(),
+  version: z.number().int().positive(),
+  createdAt: z.string(),
+  servers: z.array(snapshotServerSchema),
+  apiKeys: z.array(snapshotApiKeySchema),
+  rules: z.array(snapshotToolRuleSchema),
+  limits: z.object({ rateLimit: rateLimitSchema }),
+});
+
+export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
+export type SnapshotServer = z.infer<typeof snapshotServerSchema>;
+export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
+export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 60, refillPerSecond: 10 };
