@@ -1,0 +1,3 @@
+export * from './json-rpc.js';
+export * from './sse-parser.js';
+export * from './list-filter.js';
