@@ -1,0 +1,67 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PROXY_HOST: z.string().default('127.0.0.1'),
+  PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  MCPG_REDIS_KEY_PREFIX: z.string().default(''),
+  MCPG_SNAPSHOT_PUBLIC_KEYS: z.string().min(1, 'MCPG_SNAPSHOT_PUBLIC_KEYS must hold one or more SPKI PEM public keys'),
+  MCPG_REGION: z.string().default('local'),
+  MCPG_PROXY_ID: z.string().optional(),
+  MCPG_MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  MCPG_MAX_BATCH_LENGTH: positiveInt(100),
+  MCPG_UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
+  MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
+  MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
+});
+
+export interface ProxyConfig {
+  host: string;
+  port: number;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  /** PEM blocks; several are accepted so the control plane's signing key can be rotated. */
+  snapshotPublicKeysPem: string[];
+  region: string;
+  proxyId: string;
+  maxBodyBytes: number;
+  maxBatchLength: number;
+  upstreamConnectTimeoutMs: number;
+  upstreamResponseTimeoutMs: number;
+  auditBatchSize: number;
+  auditFlushMs: number;
+}
+
+export function splitPemBlocks(pem: string): string[] {
+  return pem.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+}
+
+export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`invalid proxy configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const keys = splitPemBlocks(e.MCPG_SNAPSHOT_PUBLIC_KEYS.replace(/\\n/g, '\n'));
+  if (keys.length === 0) throw new Error('invalid proxy configuration: MCPG_SNAPSHOT_PUBLIC_KEYS holds no PEM public key');
+  return {
+    host: e.PROXY_HOST,
+    port: e.PROXY_PORT,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
+    snapshotPublicKeysPem: keys,
+    region: e.MCPG_REGION,
+    proxyId: e.MCPG_PROXY_ID ?? `${hostname()}-${process.pid}`,
+    maxBodyBytes: e.MCPG_MAX_BODY_BYTES,
+    maxBatchLength: e.MCPG_MAX_BATCH_LENGTH,
+    upstreamConnectTimeoutMs: e.MCPG_UPSTREAM_CONNECT_TIMEOUT_MS,
+    upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
+    auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
+    auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
+  };
+}

@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { AuthError, authenticateApiKey } from '@mcpg/auth';
+import { errorResponse, MCPG_NOT_FOUND, MCPG_RATE_LIMITED, MCPG_UNAUTHORIZED } from '@mcpg/mcp';
+import type { AuditFields } from './audit-recorder.js';
+import { sendJsonRpc } from './http-replies.js';
+import { handleMcpPost } from './mcp-post.js';
+import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
+import { ResponseInspector } from './response-inspector.js';
+import { forwardToUpstream } from './upstream-forwarder.js';
+
+const AUTH_MESSAGES: Record<AuthError['reason'], string> = {
+  missing_credentials: 'Unauthorized: send an API key as "Authorization: Bearer mcpg_…"',
+  unsupported_scheme: 'Unauthorized: the Authorization header must use the Bearer scheme',
+  malformed_key: 'Unauthorized: the credential is not a well-formed MCP Guard API key',
+  unknown_key: 'Unauthorized: unknown API key',
+  revoked_key: 'Unauthorized: this API key has been revoked',
+};
+
+/** W3C traceparent carries the caller's trace id; otherwise start a new trace. */
+function traceIdOf(req: IncomingMessage): string {
+  const header = req.headers.traceparent;
+  const m = typeof header === 'string' ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(header) : null;
+  return m ? m[1]! : randomBytes(16).toString('hex');
+}
+
+/** The order of work from DESIGN.md §4: tenant → server → authenticate → rate limit → method. */
+export async function handleMcpRoute(
+  deps: ProxyDeps,
+  tenantSlug: string,
+  serverName: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const startedAt = performance.now();
+  const traceId = traceIdOf(req);
+  const sourceIp = req.socket.remoteAddress ?? null;
+  const base: Partial<AuditFields> = { traceId, sourceIp, server: serverName };
+
+  const policy = deps.store.findBySlug(tenantSlug);
+  const server = policy?.serversByName.get(serverName);
+  if (!policy || !server) {
+    // One answer for unknown tenant and unknown server, so paths do not reveal which tenants exist.
+    deps.metrics.requests.inc({ outcome: 'not_found' });
+    sendJsonRpc(res, 404, errorResponse(null, MCPG_NOT_FOUND, 'Not found: no such MCP server'));
+    return;
+  }
+  Object.assign(base, { tenantId: policy.tenantId, snapshotVersion: policy.version });
+  const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
+  const record = (fields: AuditFields) => {
+    deps.metrics.auditEvents.inc({ kind: fields.kind });
+    deps.recorder.record({ ...base, latencyMs: latencyMs(), ...fields });
+  };
+
+  let auth: ReturnType<typeof authenticateApiKey<(typeof policy.keysByHash extends ReadonlyMap<string, infer K> ? K : never)>>;
+  try {
+    auth = authenticateApiKey(req.headers.authorization, policy.tenantId, policy.keysByHash);
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    deps.metrics.requests.inc({ outcome: 'unauthenticated' });
+    record({ kind: 'auth.failure', decision: 'deny', reason: err.reason, status: 401 });
+    // RFC 6750 §3: no error code when no credentials were sent at all.
+    const challenge = err.reason === 'missing_credentials' ? 'Bearer realm="mcp-guard"' : 'Bearer realm="mcp-guard", error="invalid_token"';
+    sendJsonRpc(res, 401, errorResponse(null, MCPG_UNAUTHORIZED, AUTH_MESSAGES[err.reason], { reason: err.reason }), {
+      'www-authenticate': challenge,
+    });
+    return;
+  }
+  const { principal, record: key } = auth;
+  base.principal = { subject: principal.subject, via: principal.via, ...(principal.keyId ? { keyId: principal.keyId } : {}) };
+
+  const limit = policy.rateLimit;
+  const taken = deps.buckets.take(`${policy.tenantId}:${principal.subject}`, limit);
+  const rateHeaders = { 'ratelimit-limit': String(limit.capacity), 'ratelimit-remaining': String(taken.remaining) };
+  if (!taken.isAllowed) {
+    const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+    deps.metrics.requests.inc({ outcome: 'rate_limited' });
+    record({ kind: 'rate_limited', decision: 'deny', reason: 'token_bucket_empty', status: 429 });
+    sendJsonRpc(res, 429, errorResponse(null, MCPG_RATE_LIMITED, `Too many requests: retry after ${retryAfterS} s`), {
+      ...rateHeaders,
+      'retry-after': String(retryAfterS),
+      'ratelimit-reset': String(retryAfterS),
+    });
+    return;
+  }
+  for (const [name, value] of Object.entries(rateHeaders)) res.setHeader(name, value);
+
+  const ctx: McpRequestContext = {
+    policy,
+    server,
+    principal,
+    key,
+    bytesIn: 0,
+    bytesOut: 0,
+    audit: (fields) => record({ bytesIn: ctx.bytesIn, ...fields }),
+  };
+  deps.metrics.requests.inc({ outcome: 'forwarded' });
+  switch (req.method) {
+    case 'POST':
+      return handleMcpPost(deps, ctx, req, res);
+    case 'GET':
+    case 'DELETE':
+      // GET opens the server-to-client stream, DELETE ends the session (MCP Streamable HTTP).
+      return forwardToUpstream(deps, ctx, req, res, {
+        method: req.method,
+        inspector: new ResponseInspector(key, new Set()),
+        answeredHere: [],
+        isBatch: false,
+        onUpstreamStatus: (status, error) =>
+          record({ kind: error ? 'upstream.error' : 'request', decision: error ? 'error' : 'allow', method: `HTTP ${req.method}`, reason: error ?? null, status }),
+      });
+    default:
+      sendJsonRpc(res, 405, errorResponse(null, -32600, `Method ${req.method} not allowed`), { allow: 'GET, POST, DELETE' });
+  }
+}

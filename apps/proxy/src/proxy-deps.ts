@@ -1,0 +1,31 @@
+import type { Principal } from '@mcpg/auth';
+import type { Logger } from '@mcpg/observability';
+import type { CompiledApiKey, CompiledPolicy, SnapshotServer } from '@mcpg/policy';
+import type { TokenBucketMap } from '@mcpg/ratelimit';
+import type { Dispatcher } from 'undici';
+import type { AuditFields, AuditRecorder } from './audit-recorder.js';
+import type { ProxyConfig } from './config.js';
+import type { ProxyMetrics } from './proxy-metrics.js';
+import type { SnapshotStore } from './snapshot-store.js';
+
+/** Everything the request path needs, built once at start-up. */
+export interface ProxyDeps {
+  readonly config: ProxyConfig;
+  readonly store: SnapshotStore;
+  readonly buckets: TokenBucketMap;
+  readonly recorder: AuditRecorder;
+  readonly upstream: Dispatcher;
+  readonly metrics: ProxyMetrics;
+  readonly log: Logger;
+}
+
+/** One authenticated MCP request. `audit` fills in tenant, principal, server and timing. */
+export interface McpRequestContext {
+  readonly policy: CompiledPolicy;
+  readonly server: SnapshotServer;
+  readonly principal: Principal;
+  readonly key: CompiledApiKey;
+  bytesIn: number;
+  bytesOut: number;
+  audit(fields: AuditFields): void;
+}

@@ -1,0 +1,119 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuditQueueWriter } from '@mcpg/audit';
+import { busNames, SnapshotSubscriber } from '@mcpg/bus';
+import { createLogger, type Logger } from '@mcpg/observability';
+import { importVerificationKey } from '@mcpg/policy';
+import { TokenBucketMap } from '@mcpg/ratelimit';
+import { Redis } from 'ioredis';
+import { Agent } from 'undici';
+import { AuditRecorder } from './audit-recorder.js';
+import type { ProxyConfig } from './config.js';
+import { sendHttpError, sendJson } from './http-replies.js';
+import { handleMcpRoute } from './mcp-route-handler.js';
+import type { ProxyDeps } from './proxy-deps.js';
+import { ProxyMetrics } from './proxy-metrics.js';
+import { matchRoute } from './route.js';
+import { SnapshotStore } from './snapshot-store.js';
+
+export interface RunningProxy {
+  readonly url: string;
+  readonly store: SnapshotStore;
+  /** Waits until audit events recorded so far have been handed to the queue. */
+  flushAudit(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startProxy(config: ProxyConfig, log: Logger = createLogger({ app: 'proxy', proxyId: config.proxyId })): Promise<RunningProxy> {
+  const names = busNames(config.redisKeyPrefix);
+  const publicKeys = await Promise.all(config.snapshotPublicKeysPem.map(importVerificationKey));
+  const store = new SnapshotStore(publicKeys, log);
+  const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount);
+
+  // Commands wait out a Redis outage instead of failing after a fixed number of retries.
+  const redisOptions = { maxRetriesPerRequest: null } as const;
+  const redis = new Redis(config.redisUrl, redisOptions);
+  const subscriberRedis = new Redis(config.redisUrl, redisOptions);
+  const queueRedis = new Redis(config.redisUrl, redisOptions);
+  for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis]] as const) {
+    conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));
+  }
+  const auditWriter = new AuditQueueWriter({
+    connection: queueRedis,
+    names,
+    maxBatchSize: config.auditBatchSize,
+    flushIntervalMs: config.auditFlushMs,
+    logger: log,
+  });
+  const deps: ProxyDeps = {
+    config,
+    store,
+    buckets: new TokenBucketMap(),
+    recorder: new AuditRecorder(auditWriter, config.region, config.proxyId),
+    upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
+    metrics,
+    log,
+  };
+  const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
+    onError: (err, context) => log.error('snapshot sync failed', { context, err }),
+  });
+
+  const server: Server = createServer((req, res) => {
+    const route = matchRoute(req.url ?? '/');
+    const done = (p: Promise<void>) =>
+      p.catch((err) => {
+        log.error('request failed', { err, route: route.kind });
+        if (!res.headersSent) sendHttpError(res, 500, 'internal_error', 'Internal error');
+        else res.destroy();
+      });
+    switch (route.kind) {
+      case 'healthz':
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      case 'readyz':
+        if (subscriber.hasSynced) sendJson(res, 200, { status: 'ready', tenants: store.tenantCount });
+        else sendJson(res, 503, { status: 'starting' });
+        return;
+      case 'metrics':
+        void done(
+          metrics.registry.metrics().then((text) => {
+            res.writeHead(200, { 'content-type': metrics.registry.contentType });
+            res.end(text);
+          }),
+        );
+        return;
+      case 'mcp':
+        void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res));
+        return;
+      default:
+        sendHttpError(res, 404, 'not_found', 'Not found');
+    }
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // SSE streams are long-lived; bodies are bounded by size instead.
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+
+  await subscriber.start();
+  log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
+
+  return {
+    url,
+    store,
+    flushAudit: () => auditWriter.drain(),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await auditWriter.close();
+      await (deps.upstream as Agent).close();
+      redis.disconnect();
+      subscriberRedis.disconnect();
+      queueRedis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+export type ProxyRoute =
+  | { kind: 'mcp'; tenantSlug: string; serverName: string }
+  | { kind: 'healthz' }
+  | { kind: 'readyz' }
+  | { kind: 'metrics' }
+  | { kind: 'not_found' };
+
+const MCP_PATH = /^\/t\/([^/]+)\/([^/]+)\/mcp\/?$/;
+
+export function matchRoute(rawUrl: string): ProxyRoute {
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  if (path === '/healthz') return { kind: 'healthz' };
+  if (path === '/readyz') return { kind: 'readyz' };
+  if (path === '/metrics') return { kind: 'metrics' };
+  const m = MCP_PATH.exec(path);
+  if (m) {
+    try {
+      return { kind: 'mcp', tenantSlug: decodeURIComponent(m[1]!), serverName: decodeURIComponent(m[2]!) };
+    } catch {
+      return { kind: 'not_found' };
+    }
+  }
+  return { kind: 'not_found' };
+}

@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorResponse, MCPG_UPSTREAM_ERROR, serializeSseEvent, type JsonRpcResponse } from '@mcpg/mcp';
+import { request } from 'undici';
+import { sendJsonRpc } from './http-replies.js';
+import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
+import type { ResponseInspector } from './response-inspector.js';
+import { SseRewriter } from './response-inspector.js';
+import { headersToClient, headersToUpstream } from './upstream-headers.js';
+
+export interface ForwardOptions {
+  method: 'POST' | 'GET' | 'DELETE';
+  body?: Buffer | string;
+  inspector: ResponseInspector;
+  /** Replies the proxy produced itself (denied calls) to merge into the upstream's answer. */
+  answeredHere: JsonRpcResponse[];
+  isBatch: boolean;
+  /** Called once with the upstream's HTTP status, or the error that replaced it. */
+  onUpstreamStatus(status: number, error?: string): void;
+}
+
+const MAX_JSON_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+function upstreamFailure(err: unknown): { status: number; reason: string } {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, reason: 'upstream_timeout' };
+  return { status: 502, reason: code ? `upstream_unreachable:${code}` : 'upstream_unreachable' };
+}
+
+/** Sends the request to the upstream MCP server and relays its answer, inspecting it on the way. */
+export async function forwardToUpstream(
+  deps: ProxyDeps,
+  ctx: McpRequestContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ForwardOptions,
+): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+
+  let upstream: Awaited<ReturnType<typeof request>>;
+  try {
+    upstream = await request(ctx.server.url, {
+      method: options.method,
+      headers: headersToUpstream(req.headers),
+      body: options.body,
+      dispatcher: deps.upstream,
+      signal: abort.signal,
+      headersTimeout: deps.config.upstreamResponseTimeoutMs,
+      // SSE streams may stay quiet for long stretches; idle limits on streams belong to a later issue.
+      bodyTimeout: 0,
+    });
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    const failure = upstreamFailure(err);
+    deps.log.warn('upstream request failed', { server: ctx.server.name, tenantId: ctx.policy.tenantId, reason: failure.reason });
+    options.onUpstreamStatus(failure.status, failure.reason);
+    const message = failure.status === 504 ? 'Upstream MCP server timed out' : 'Upstream MCP server is unreachable';
+    ctx.bytesOut = sendJsonRpc(res, failure.status, errorResponse(null, MCPG_UPSTREAM_ERROR, message));
+    return;
+  }
+
+  options.onUpstreamStatus(upstream.statusCode, upstream.statusCode >= 500 ? `upstream_status_${upstream.statusCode}` : undefined);
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  const clientHeaders = headersToClient(upstream.headers);
+
+  try {
+    if (contentType.startsWith('text/event-stream')) {
+      await relaySse(ctx, res, upstream, clientHeaders, options);
+    } else if (contentType.includes('application/json')) {
+      await relayJson(ctx, res, upstream, clientHeaders, options);
+    } else if (options.answeredHere.length > 0 && upstream.statusCode === 202) {
+      // Only notifications/responses went upstream (202), but the client still needs the denials.
+      await upstream.body.dump();
+      ctx.bytesOut = sendJsonRpc(res, 200, options.isBatch ? options.answeredHere : options.answeredHere[0]!);
+    } else {
+      res.writeHead(upstream.statusCode, clientHeaders);
+      for await (const chunk of upstream.body) {
+        ctx.bytesOut += (chunk as Buffer).length;
+        res.write(chunk);
+      }
+      res.end();
+    }
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    deps.log.warn('upstream response broke off', { server: ctx.server.name, tenantId: ctx.policy.tenantId, err });
+    res.destroy();
+  }
+}
+
+async function relaySse(
+  ctx: McpRequestContext,
+  res: ServerResponse,
+  upstream: Awaited<ReturnType<typeof request>>,
+  headers: Record<string, string>,
+  options: ForwardOptions,
+): Promise<void> {
+  res.writeHead(upstream.statusCode, { ...headers, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  for (const reply of options.answeredHere) {
+    const chunk = serializeSseEvent({ event: 'message', data: JSON.stringify(reply) });
+    ctx.bytesOut += Buffer.byteLength(chunk);
+    res.write(chunk);
+  }
+  const rewriter = options.inspector.isPassThrough ? null : new SseRewriter(options.inspector);
+  for await (const chunk of upstream.body) {
+    const out = rewriter ? rewriter.push(chunk as Buffer) : (chunk as Buffer);
+    if (out.length === 0) continue;
+    ctx.bytesOut += typeof out === 'string' ? Buffer.byteLength(out) : out.length;
+    res.write(out);
+  }
+  res.end();
+}
+
+async function relayJson(
+  ctx: McpRequestContext,
+  res: ServerResponse,
+  upstream: Awaited<ReturnType<typeof request>>,
+  headers: Record<string, string>,
+  options: ForwardOptions,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of upstream.body) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_JSON_RESPONSE_BYTES) throw new Error('upstream JSON response too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks, total).toString('utf8');
+  let reply: unknown = options.inspector.isPassThrough ? null : options.inspector.inspectJsonBody(text);
+  if (options.answeredHere.length > 0) {
+    const parsed = reply ?? safeJson(text);
+    if (Array.isArray(parsed)) reply = [...options.answeredHere, ...parsed];
+    else if (parsed !== null && options.isBatch) reply = [...options.answeredHere, parsed];
+  }
+  if (reply === null) {
+    const body = Buffer.from(text);
+    res.writeHead(upstream.statusCode, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
+    ctx.bytesOut += body.length;
+    return;
+  }
+  const body = JSON.stringify(reply);
+  res.writeHead(upstream.statusCode, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+  ctx.bytesOut += Buffer.byteLength(body);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,26 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Headers that cross the proxy. An allow-list both ways: the client's Authorization (its MCP
+ * Guard credential) must never reach the upstream, and upstream internals stay inside.
+ */
+const TO_UPSTREAM = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'traceparent', 'tracestate'];
+const TO_CLIENT = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control'];
+
+function pick(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value) && value.length > 0) out[name] = value.join(', ');
+  }
+  return out;
+}
+
+export function headersToUpstream(headers: IncomingHttpHeaders): Record<string, string> {
+  return pick(headers, TO_UPSTREAM);
+}
+
+export function headersToClient(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  return pick(headers, TO_CLIENT);
+}

@@ -1,0 +1,76 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TappedRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface UpstreamTap {
+  /** Point the proxy here instead of at the real server. */
+  readonly url: string;
+  readonly requests: TappedRequest[];
+  /** JSON-RPC method names (and tool names for tools/call) seen going upstream. */
+  calledTools(): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A transparent recorder between the proxy and a real MCP server: it forwards every request
+ * byte-for-byte and streams the answer back, keeping a copy of what went upstream, so tests
+ * can prove what did (and did not) reach the server.
+ */
+export async function startUpstreamTap(targetUrl: string): Promise<UpstreamTap> {
+  const target = new URL(targetUrl);
+  const requests: TappedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      requests.push({ method: req.method ?? '', headers: req.headers, body: body.toString('utf8') });
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: { ...req.headers, host: target.host } },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        },
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      res.on('close', () => upstream.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    requests,
+    calledTools() {
+      const names: string[] = [];
+      for (const r of requests) {
+        if (!r.body) continue;
+        let json: unknown;
+        try {
+          json = JSON.parse(r.body);
+        } catch {
+          continue;
+        }
+        for (const m of Array.isArray(json) ? json : [json]) {
+          const msg = m as { method?: string; params?: { name?: string } };
+          if (msg.method === 'tools/call' && msg.params?.name) names.push(msg.params.name);
+        }
+      }
+      return names;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
