@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadSiemExporterConfig } from './config.js';
+
+const splunk = { SPLUNK_HEC_URL: 'https://splunk.example.com:8088', SPLUNK_HEC_TOKEN: 'secret-hec-token' };
+
+describe('loadSiemExporterConfig', () => {
+  it('fills in the documented defaults', () => {
+    expect(loadSiemExporterConfig(splunk)).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisKeyPrefix: '',
+      concurrency: 4,
+      attempts: 10,
+      backoffMs: 1000,
+      backoffMaxMs: 300_000,
+      splunk: { url: 'https://splunk.example.com:8088', token: 'secret-hec-token', sourcetype: 'mcpg:audit', source: 'mcp-guard', timeoutMs: 10_000 },
+      auditFile: null,
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = loadSiemExporterConfig({
+      ...splunk,
+      REDIS_URL: 'rediss://redis.internal:6380',
+      MCPG_REDIS_KEY_PREFIX: 'eu1:',
+      SPLUNK_INDEX: 'mcpg_audit',
+      SPLUNK_SOURCETYPE: 'mcpg:audit:v1',
+      SPLUNK_SOURCE: 'mcp-guard-eu',
+      SPLUNK_HEC_TIMEOUT_MS: '2500',
+      MCPG_AUDIT_FILE: '/var/log/mcpg/audit.jsonl',
+      EXPORTER_CONCURRENCY: '16',
+      EXPORTER_ATTEMPTS: '5',
+      EXPORTER_BACKOFF_MS: '250',
+      EXPORTER_BACKOFF_MAX_MS: '60000',
+    });
+    expect(config).toMatchObject({
+      redisUrl: 'rediss://redis.internal:6380',
+      redisKeyPrefix: 'eu1:',
+      concurrency: 16,
+      attempts: 5,
+      backoffMs: 250,
+      backoffMaxMs: 60_000,
+      splunk: { index: 'mcpg_audit', sourcetype: 'mcpg:audit:v1', source: 'mcp-guard-eu', timeoutMs: 2500 },
+      auditFile: '/var/log/mcpg/audit.jsonl',
+    });
+  });
+
+  it('accepts a JSON Lines file as the only sink, and treats empty variables as unset', () => {
+    const config = loadSiemExporterConfig({ MCPG_AUDIT_FILE: './audit.jsonl', SPLUNK_HEC_URL: '', SPLUNK_HEC_TOKEN: '', EXPORTER_ATTEMPTS: '' });
+    expect(config.splunk).toBeNull();
+    expect(config.auditFile).toBe('./audit.jsonl');
+    expect(config.attempts).toBe(10);
+  });
+
+  it('refuses to start without any sink', () => {
+    expect(() => loadSiemExporterConfig({})).toThrow(/no sink configured/);
+  });
+
+  it('requires the HEC URL and token together, without echoing the token', () => {
+    let error: unknown;
+    try {
+      loadSiemExporterConfig({ SPLUNK_HEC_TOKEN: 'secret-hec-token', MCPG_AUDIT_FILE: 'a.jsonl' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN go together');
+    expect((error as Error).message).not.toContain('secret-hec-token');
+  });
+
+  it('names each invalid variable', () => {
+    expect(() => loadSiemExporterConfig({ ...splunk, REDIS_URL: 'http://redis:6379', EXPORTER_CONCURRENCY: '0', SPLUNK_HEC_URL: 'splunk:8088' })).toThrow(
+      /REDIS_URL: .*SPLUNK_HEC_URL: .*EXPORTER_CONCURRENCY: /,
+    );
+    expect(() => loadSiemExporterConfig({ ...splunk, EXPORTER_BACKOFF_MS: '5000', EXPORTER_BACKOFF_MAX_MS: '1000' })).toThrow(/EXPORTER_BACKOFF_MAX_MS: must be at least EXPORTER_BACKOFF_MS/);
+  });
+});

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { busNames } from '@mcpg/bus';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditBatch, AuditEvent } from './audit-event.js';
+import { AUDIT_EXPORT_BACKOFF_TYPE } from './audit-export-backoff.js';
+import { AuditQueueWriter } from './audit-queue-writer.js';
+import { uuidv7 } from './uuidv7.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const filePrefix = `mcpg-test-audit-writer-${randomBytes(4).toString('hex')}:`;
+let testNumber = 0;
+
+function auditEvent(): AuditEvent {
+  return {
+    schemaVersion: 1,
+    id: uuidv7(),
+    time: new Date().toISOString(),
+    tenantId: 'tenant-a',
+    region: 'eu-1',
+    proxyId: 'proxy-1',
+    kind: 'tool.call',
+    principal: { subject: 'ci-bot', via: 'apikey', keyId: 'key-1' },
+    server: 'everything',
+    method: 'tools/call',
+    rpcId: 1,
+    tool: 'echo',
+    decision: 'allow',
+    reason: null,
+    ruleId: 'rule-1',
+    snapshotVersion: 3,
+    status: 200,
+    latencyMs: 4.2,
+    bytesIn: 120,
+    bytesOut: 340,
+    traceId: null,
+    sourceIp: '127.0.0.1',
+  };
+}
+
+describe('AuditQueueWriter', () => {
+  let redis: Redis;
+  let writer: AuditQueueWriter;
+  let queue: Queue<AuditBatch>;
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  });
+
+  function open(maxBatchSize: number) {
+    const names = busNames(`${filePrefix}${++testNumber}:`);
+    writer = new AuditQueueWriter({ connection: redis, names, maxBatchSize, flushIntervalMs: 60_000, maxAttempts: 7 });
+    queue = new Queue<AuditBatch>(names.auditQueue, { connection: redis, prefix: names.bullPrefix });
+  }
+
+  afterEach(async () => {
+    await writer.close();
+    await queue.close();
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${filePrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('adds one job per full batch, keyed by the first event id, with the exporter-timed retry policy', async () => {
+    open(3);
+    const events = Array.from({ length: 7 }, auditEvent);
+    for (const event of events) writer.write(event);
+    await writer.drain();
+
+    const jobs = await queue.getJobs(['waiting']);
+    expect(jobs.map((job) => job.data.events.length).sort()).toEqual([1, 3, 3]);
+    expect(jobs.flatMap((job) => job.data.events.map((e) => e.id)).sort()).toEqual(events.map((e) => e.id).sort());
+    for (const job of jobs) {
+      expect(job.id).toBe(job.data.events[0]!.id);
+      expect(job.opts.attempts).toBe(7);
+      expect(job.opts.backoff).toEqual({ type: AUDIT_EXPORT_BACKOFF_TYPE });
+      expect(job.opts.removeOnFail).toBe(false);
+    }
+    expect(jobs.find((job) => job.id === events[0]!.id)?.data.events).toEqual(events.slice(0, 3));
+  });
+
+  it('queues a partial batch on drain', async () => {
+    open(100);
+    const event = auditEvent();
+    writer.write(event);
+    expect(await queue.count()).toBe(0);
+    await writer.drain();
+    expect((await queue.getJob(event.id))?.data).toEqual({ events: [event] });
+  });
+
+  it('does not queue the same batch twice', async () => {
+    open(2);
+    const events = [auditEvent(), auditEvent()];
+    for (const event of events) writer.write(event);
+    await writer.drain();
+    for (const event of events) writer.write(event);
+    await writer.drain();
+    expect(await queue.count()).toBe(1);
+  });
+});
