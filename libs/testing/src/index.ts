@@ -2,3 +2,4 @@ export * from './free-port.js';
 export * from './everything-server.js';
 export * from './upstream-tap.js';
 export * from './hec-receiver.js';
+export * from './database.js';
