@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  MCPG_REDIS_KEY_PREFIX: z.string().default(''),
+  MCPG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  MCPG_SNAPSHOT_SIGNING_KEY: z.string().includes('-----BEGIN PRIVATE KEY-----', { message: 'must be a PKCS#8 PEM private key' }),
+  MCPG_SNAPSHOT_KEY_ID: z.string().min(1).optional(),
+  CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
+  CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface ControlPlaneConfig {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  /** Bootstrap admin bearer token. Never logged. */
+  readonly adminToken: string;
+  /** PKCS#8 PEM of the Ed25519 key that signs snapshots. Never logged. */
+  readonly snapshotSigningKeyPem: string;
+  readonly snapshotKeyId: string | undefined;
+  readonly host: string;
+  /** 0 picks a free port; `startControlPlane` reports the one it got. */
+  readonly port: number;
+  /** Serves GraphiQL on GET /graphql and allows introspection. */
+  readonly isPlaygroundEnabled: boolean;
+}
+
+export class ControlPlaneConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid control-plane configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Reads the control plane's settings from the environment; throws listing every bad variable. */
+export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
+  // Empty strings count as unset, so `FOO= node main.js` falls back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    // Messages name the variable but never echo its value: several of them are secrets.
+    throw new ControlPlaneConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return `${name}: ${name in present ? issue.message : 'is required'}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
+    adminToken: e.MCPG_ADMIN_TOKEN,
+    // Env files often carry PEMs with literal "\n" sequences.
+    snapshotSigningKeyPem: e.MCPG_SNAPSHOT_SIGNING_KEY.replace(/\\n/g, '\n'),
+    snapshotKeyId: e.MCPG_SNAPSHOT_KEY_ID,
+    host: e.CONTROL_PLANE_HOST,
+    port: e.CONTROL_PLANE_PORT,
+    isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
+  };
+}

@@ -1,0 +1,5 @@
+/** Injection tokens for values that have no class of their own. */
+export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');
+export const LOGGER = Symbol('Logger');
+export const SNAPSHOT_SIGNING_KEY = Symbol('SnapshotSigningKey');
+export const PRISMA = Symbol('PrismaClient');

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { createPrismaClient } from '@mcpg/db';
+import { createLogger, type Logger } from '@mcpg/observability';
+import { importSigningKey } from '@mcpg/policy';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import type { ControlPlaneConfig } from './config.js';
+import { ControlPlaneModule } from './control-plane.module.js';
+import { NestLoggerAdapter } from './nest-logger.js';
+import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
+
+export interface RunningControlPlane {
+  /** The GraphQL endpoint, with the port actually bound (useful with port 0). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+/**
+ * Starts the admin API: connects PostgreSQL and Redis, re-publishes every tenant's latest
+ * snapshot (so proxies catch up on anything a failed publish left out), then listens.
+ */
+export async function startControlPlane(config: ControlPlaneConfig, options: StartOptions = {}): Promise<RunningControlPlane> {
+  const logger = options.logger ?? createLogger({ service: 'control-plane' });
+  const signingKey = await importSigningKey(config.snapshotSigningKeyPem);
+  const prisma = createPrismaClient(config.databaseUrl);
+  const redis = new Redis(config.redisUrl, {
+    connectionName: 'mcpg-control-plane',
+    // A mutation waits for Redis at most a few reconnect attempts; the change is committed
+    // either way and a failed publish is repaired by the republish below.
+    maxRetriesPerRequest: 2,
+  });
+  // ioredis retries forever and emits an error per attempt; one line per outage is enough.
+  let isRedisDown = false;
+  redis.on('error', (err) => {
+    if (!isRedisDown) logger.warn('redis unavailable; retrying', { err });
+    isRedisDown = true;
+  });
+  redis.on('ready', () => {
+    if (isRedisDown) logger.info('redis available again');
+    isRedisDown = false;
+  });
+
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      ControlPlaneModule.forRoot({ config, logger, prisma, redis, signingKey }),
+      new FastifyAdapter(),
+      { logger: new NestLoggerAdapter(logger), abortOnError: false },
+    );
+    const publisher = app.get(SnapshotPublisherService);
+    await publisher.republishAll().catch((err: unknown) => logger.error('republishing snapshots failed', { err }));
+    // Redis may have restarted empty or missed publishes while we were cut off.
+    let isRepublishing = false;
+    redis.on('ready', () => {
+      if (isRepublishing) return;
+      isRepublishing = true;
+      void publisher
+        .republishAll()
+        .catch((err: unknown) => logger.error('republishing snapshots failed', { err }))
+        .finally(() => {
+          isRepublishing = false;
+        });
+    });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    redis.disconnect();
+    await prisma.$disconnect();
+    throw err;
+  }
+
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info('control plane listening', { url });
+
+  const running = app;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await running.close();
+        redis.disconnect();
+        await prisma.$disconnect();
+      })();
+      return closing;
+    },
+  };
+}

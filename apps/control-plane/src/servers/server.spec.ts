@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
+
+const ADD = 'mutation($input: AddUpstreamServerInput!) { addUpstreamServer(input: $input) { id tenantId name url createdAt } }';
+
+describe('upstream servers', () => {
+  let cp: ControlPlaneHarness;
+  let tenantId: string;
+  beforeAll(async () => {
+    cp = await ControlPlaneHarness.start('cp_servers');
+    tenantId = (await cp.createTenant('acme')).id;
+  });
+  afterAll(() => cp?.close());
+
+  it('adds a server, lists it, and publishes it in the next snapshot', async () => {
+    const { addUpstreamServer } = await cp.ok<{ addUpstreamServer: { id: string } }>(ADD, {
+      input: { tenantId, name: 'everything', url: 'http://127.0.0.1:3001/mcp' },
+    });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.version).toBe(2);
+    expect(snapshot.servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp' }]);
+
+    const { servers } = await cp.ok<{ servers: unknown[] }>('query($t: ID!) { servers(tenantId: $t) { id name url } }', { t: tenantId });
+    expect(servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp' }]);
+  });
+
+  it('rejects a second server with the same name in the tenant with CONFLICT naming the name', async () => {
+    const result = await cp.graphql(ADD, { input: { tenantId, name: 'everything', url: 'https://example.com/mcp' } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
+    expect(await cp.manifestVersion(tenantId)).toBe(2);
+  });
+
+  it('allows the same server name in another tenant', async () => {
+    const other = await cp.createTenant('other');
+    await cp.ok(ADD, { input: { tenantId: other.id, name: 'everything', url: 'https://example.com/mcp' } });
+  });
+
+  it.each([
+    ['url', 'ftp://example.com/mcp'],
+    ['url', 'not a url'],
+    ['url', '/relative/mcp'],
+    ['url', 'https://user:pass@example.com/mcp'],
+  ])('rejects an invalid %s %j with BAD_USER_INPUT', async (field, url) => {
+    const result = await cp.graphql(ADD, { input: { tenantId, name: 'valid-name', url } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+  });
+
+  it('rejects a name that cannot be a path segment with BAD_USER_INPUT naming it', async () => {
+    const result = await cp.graphql(ADD, { input: { tenantId, name: 'Bad Name', url: 'https://example.com/mcp' } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+  });
+
+  it('answers an unknown tenant with NOT_FOUND naming tenantId', async () => {
+    const unknownTenant = '00000000-0000-4000-8000-000000000000';
+    const added = await cp.graphql(ADD, { input: { tenantId: unknownTenant, name: 'x1', url: 'https://example.com/mcp' } });
+    expect(added.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
+    const listed = await cp.graphql('query($t: ID!) { servers(tenantId: $t) { id } }', { t: unknownTenant });
+    expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
+  });
+});

@@ -1,0 +1,50 @@
+import { Inject } from '@nestjs/common';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { ApiKeyModel } from '../api-keys/api-key.model.js';
+import { ApiKeyService } from '../api-keys/api-key.service.js';
+import { UpstreamServerModel } from '../servers/server.model.js';
+import { ServerService } from '../servers/server.service.js';
+import { SnapshotService } from '../snapshots/snapshot.service.js';
+import { CreateTenantInput } from './tenant.input.js';
+import { TenantModel } from './tenant.model.js';
+import { TenantService } from './tenant.service.js';
+
+@Resolver(() => TenantModel)
+export class TenantResolver {
+  constructor(
+    @Inject(TenantService) private readonly tenantService: TenantService,
+    @Inject(ApiKeyService) private readonly apiKeyService: ApiKeyService,
+    @Inject(ServerService) private readonly serverService: ServerService,
+    @Inject(SnapshotService) private readonly snapshotService: SnapshotService,
+  ) {}
+
+  @Mutation(() => TenantModel, { description: 'Creates a tenant and publishes its first snapshot (version 1).' })
+  createTenant(@Args('input', { type: () => CreateTenantInput }) input: CreateTenantInput): Promise<TenantModel> {
+    return this.tenantService.create(input);
+  }
+
+  @Query(() => [TenantModel])
+  tenants(): Promise<TenantModel[]> {
+    return this.tenantService.list();
+  }
+
+  @Query(() => TenantModel, { description: 'NOT_FOUND when no tenant has this id.' })
+  tenant(@Args('id', { type: () => ID }) id: string): Promise<TenantModel> {
+    return this.tenantService.get(id);
+  }
+
+  @ResolveField('apiKeys', () => [ApiKeyModel])
+  apiKeysOf(@Parent() tenant: TenantModel): Promise<ApiKeyModel[]> {
+    return this.apiKeyService.listForTenant(tenant.id);
+  }
+
+  @ResolveField('servers', () => [UpstreamServerModel])
+  serversOf(@Parent() tenant: TenantModel): Promise<UpstreamServerModel[]> {
+    return this.serverService.listForTenant(tenant.id);
+  }
+
+  @ResolveField('snapshotVersion', () => Int, { description: 'Version of the latest published snapshot.' })
+  snapshotVersionOf(@Parent() tenant: TenantModel): Promise<number> {
+    return this.snapshotService.latestVersion(tenant.id);
+  }
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
+
+const CREATE = 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { id slug name createdAt } }';
+
+describe('tenants', () => {
+  let cp: ControlPlaneHarness;
+  beforeAll(async () => {
+    cp = await ControlPlaneHarness.start('cp_tenants');
+  });
+  afterAll(() => cp?.close());
+
+  it('creates a tenant and publishes its snapshot as version 1, signed and verifiable', async () => {
+    const { createTenant } = await cp.ok<{ createTenant: { id: string; slug: string; name: string } }>(CREATE, {
+      input: { slug: 'acme', name: 'Acme Corp' },
+    });
+    expect(createTenant).toMatchObject({ slug: 'acme', name: 'Acme Corp' });
+
+    const { snapshot } = await cp.snapshotInRedis(createTenant.id);
+    expect(snapshot).toMatchObject({ tenantId: createTenant.id, tenantSlug: 'acme', version: 1, servers: [], apiKeys: [], rules: [] });
+    expect(await cp.manifestVersion(createTenant.id)).toBe(1);
+
+    const { tenant } = await cp.ok<{ tenant: unknown }>(
+      'query($id: ID!) { tenant(id: $id) { id slug snapshotVersion apiKeys { id } servers { id } } }',
+      { id: createTenant.id },
+    );
+    expect(tenant).toEqual({ id: createTenant.id, slug: 'acme', snapshotVersion: 1, apiKeys: [], servers: [] });
+  });
+
+  it('lists tenants in creation order', async () => {
+    await cp.createTenant('beta');
+    const { tenants } = await cp.ok<{ tenants: Array<{ slug: string }> }>('{ tenants { slug } }');
+    expect(tenants.map((t) => t.slug)).toEqual(['acme', 'beta']);
+  });
+
+  it('rejects a duplicate slug with CONFLICT naming the slug, and publishes nothing', async () => {
+    const manifestBefore = await cp.redis.hgetall(cp.names.manifestKey);
+    const result = await cp.graphql(CREATE, { input: { slug: 'acme', name: 'Another Acme' } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'slug' });
+    expect(await cp.prisma.tenant.count({ where: { slug: 'acme' } })).toBe(1);
+    expect(await cp.redis.hgetall(cp.names.manifestKey)).toEqual(manifestBefore);
+  });
+
+  it.each([
+    ['slug', { slug: 'Acme', name: 'x' }],
+    ['slug', { slug: '-acme', name: 'x' }],
+    ['slug', { slug: 'a', name: 'x' }],
+    ['slug', { slug: 'a'.repeat(64), name: 'x' }],
+    ['slug', { slug: 'ac/me', name: 'x' }],
+    ['name', { slug: 'valid-slug', name: '   ' }],
+    ['name', { slug: 'valid-slug', name: 'n'.repeat(101) }],
+  ])('rejects an invalid %s with BAD_USER_INPUT naming it (%j)', async (field, input) => {
+    const result = await cp.graphql(CREATE, { input });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(await cp.prisma.tenant.count({ where: { slug: 'valid-slug' } })).toBe(0);
+  });
+
+  it('answers an unknown tenant id with NOT_FOUND and a malformed one with BAD_USER_INPUT', async () => {
+    const unknown = await cp.graphql('query($id: ID!) { tenant(id: $id) { id } }', { id: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+    const malformed = await cp.graphql('query($id: ID!) { tenant(id: $id) { id } }', { id: 'acme' });
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+  });
+});

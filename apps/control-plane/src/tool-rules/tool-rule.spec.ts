@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
+
+const SET = 'mutation($input: SetToolRuleInput!) { setToolRule(input: $input) { id apiKeyId toolGlobs updatedAt } }';
+
+describe('tool rules', () => {
+  let cp: ControlPlaneHarness;
+  let tenantId: string;
+  let keyId: string;
+  beforeAll(async () => {
+    cp = await ControlPlaneHarness.start('cp_tool_rules');
+    tenantId = (await cp.createTenant('acme')).id;
+    keyId = (await cp.createApiKey(tenantId)).id;
+  });
+  afterAll(() => cp?.close());
+
+  it('publishes a key\'s allowed globs in the next snapshot', async () => {
+    const { setToolRule } = await cp.ok<{ setToolRule: { id: string; apiKeyId: string; toolGlobs: string[] } }>(SET, {
+      input: { apiKeyId: keyId, toolGlobs: ['echo', 'get-*', 'echo'] },
+    });
+    expect(setToolRule).toMatchObject({ apiKeyId: keyId, toolGlobs: ['echo', 'get-*'] });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.version).toBe(3);
+    expect(snapshot.rules).toEqual([{ id: setToolRule.id, apiKeyId: keyId, toolGlobs: ['echo', 'get-*'] }]);
+  });
+
+  it('replaces the globs, and an empty list allows nothing', async () => {
+    await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: ['add'] } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.toolGlobs).toEqual(['add']);
+
+    await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: [] } });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.version).toBe(5);
+    expect(snapshot.rules[0]?.toolGlobs).toEqual([]);
+    const { apiKeys } = await cp.ok<{ apiKeys: Array<{ toolGlobs: string[] }> }>('query($t: ID!) { apiKeys(tenantId: $t) { toolGlobs } }', {
+      t: tenantId,
+    });
+    expect(apiKeys).toEqual([{ toolGlobs: [] }]);
+  });
+
+  it.each([
+    ['a glob with a space', ['echo', 'bad glob']],
+    ['an empty glob', ['']],
+    ['a glob of 201 characters', ['x'.repeat(201)]],
+    ['101 globs', Array.from({ length: 101 }, (_, i) => `tool-${i}`)],
+  ])('rejects %s with BAD_USER_INPUT naming toolGlobs', async (_what, toolGlobs) => {
+    const result = await cp.graphql(SET, { input: { apiKeyId: keyId, toolGlobs } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'toolGlobs' });
+    expect(await cp.manifestVersion(tenantId)).toBe(5);
+  });
+
+  it('accepts exactly 100 globs', async () => {
+    const toolGlobs = Array.from({ length: 100 }, (_, i) => `tool-${i}`);
+    await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.toolGlobs).toHaveLength(100);
+  });
+
+  it('answers an unknown key with NOT_FOUND naming apiKeyId', async () => {
+    const result = await cp.graphql(SET, { input: { apiKeyId: '00000000-0000-4000-8000-000000000000', toolGlobs: ['*'] } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'apiKeyId' });
+  });
+});
