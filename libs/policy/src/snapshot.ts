@@ -49,4 +49,4 @@ export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 
-export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 60, refillPerSecond: 10 };
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 100, refillPerSecond: 20 };
