@@ -9,7 +9,7 @@ import { startHecReceiver, type HecReceiver } from '@mcpg/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auditEventFixture as auditEvent } from './audit-event.fixture.js';
+import { auditEventFixture as auditEvent } from '@mcpg/testing';
 import { deliveryProgressSchema } from './audit-export-worker.js';
 import { loadSiemExporterConfig } from './config.js';
 import { startSiemExporter, type SiemExporter } from './siem-exporter.js';

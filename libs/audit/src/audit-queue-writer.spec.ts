@@ -6,37 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditBatch, AuditEvent } from './audit-event.js';
 import { AUDIT_EXPORT_BACKOFF_TYPE } from './audit-export-backoff.js';
 import { AuditQueueWriter } from './audit-queue-writer.js';
-import { uuidv7 } from './uuidv7.js';
+import { auditEventFixture } from '@mcpg/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const filePrefix = `mcpg-test-audit-writer-${randomBytes(4).toString('hex')}:`;
 let testNumber = 0;
 
 function auditEvent(): AuditEvent {
-  return {
-    schemaVersion: 1,
-    id: uuidv7(),
-    time: new Date().toISOString(),
-    tenantId: 'tenant-a',
-    region: 'eu-1',
-    proxyId: 'proxy-1',
-    kind: 'tool.call',
-    principal: { subject: 'ci-bot', via: 'apikey', keyId: 'key-1' },
-    server: 'everything',
-    method: 'tools/call',
-    rpcId: 1,
-    tool: 'echo',
-    decision: 'allow',
-    reason: null,
-    ruleId: 'rule-1',
-    snapshotVersion: 3,
-    status: 200,
-    latencyMs: 4.2,
-    bytesIn: 120,
-    bytesOut: 340,
-    traceId: null,
-    sourceIp: '127.0.0.1',
-  };
+  return auditEventFixture({ proxyId: 'proxy-1', rpcId: 1, traceId: null, time: new Date().toISOString() });
 }
 
 describe('AuditQueueWriter', () => {

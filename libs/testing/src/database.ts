@@ -1,9 +1,9 @@
 // A fresh PostgreSQL database for each test file, in milliseconds.
 //
 // `prepareTemplateDatabase()` (run once per `vitest run` by test/global-setup.ts) makes sure the
-// database `mcpg_test_template` holds exactly the migrations in prisma/migrations, applied by
+// database `mcpg_test_template_<hash of the migrations>` holds exactly the migrations in prisma/migrations, applied by
 // the project's migrate command (tools/migrate.mjs, Prisma's schema engine). Each test file then
-// gets its own copy with `CREATE DATABASE … TEMPLATE mcpg_test_template`, a file-level copy that
+// gets its own copy with `CREATE DATABASE … TEMPLATE` from it, a file-level copy that
 // takes a few tens of milliseconds whatever the schema.
 //
 // The server is $TEST_DATABASE_URL (only its host, port, user and password are used), by default
@@ -19,7 +19,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 
-export const TEST_TEMPLATE_DATABASE = 'mcpg_test_template';
+/**
+ * Name of the template for the migrations in this checkout: `mcpg_test_template_<hash>`. Naming it
+ * by content lets checkouts with different migrations (branches, worktrees, CI jobs) share one
+ * server without rebuilding each other's template.
+ */
+export async function templateDatabaseName(): Promise<string> {
+  const hash = createHash('sha256').update((await localMigrations()).join('\n')).digest('hex').slice(0, 12);
+  return `mcpg_test_template_${hash}`;
+}
 
 export interface TestDatabase {
   /** Connection URL of the new database. */
@@ -66,9 +74,9 @@ async function localMigrations(): Promise<string[]> {
 }
 
 /** Whether the template exists and has exactly the local migrations, all applied successfully. */
-async function templateIsCurrent(): Promise<boolean> {
+async function templateIsCurrent(template: string): Promise<boolean> {
   try {
-    const { rows } = await withClient(TEST_TEMPLATE_DATABASE, (c) =>
+    const { rows } = await withClient(template, (c) =>
       c.query<{ m: string; ok: boolean }>(
         `SELECT migration_name || ' ' || checksum AS m, finished_at IS NOT NULL AS ok
            FROM _prisma_migrations WHERE rolled_back_at IS NULL`,
@@ -84,22 +92,23 @@ async function templateIsCurrent(): Promise<boolean> {
 }
 
 /**
- * Makes `mcpg_test_template` match prisma/migrations: if it is missing or out of date (or
+ * Makes the template for this checkout's migrations match prisma/migrations: if it is missing or out of date (or
  * `force` is set), drops and recreates it and applies the migrations with `tools/migrate.mjs
  * deploy`. Returns whether it rebuilt the template.
  */
 export async function prepareTemplateDatabase(options: { force?: boolean } = {}): Promise<{ url: string; rebuilt: boolean }> {
-  const url = testDatabaseUrl(TEST_TEMPLATE_DATABASE);
+  const template = await templateDatabaseName();
+  const url = testDatabaseUrl(template);
   return withClient('postgres', async (admin) => {
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]); // released when `admin` ends
-    if (!options.force && (await templateIsCurrent())) return { url, rebuilt: false };
-    await admin.query(`DROP DATABASE IF EXISTS ${TEST_TEMPLATE_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEST_TEMPLATE_DATABASE}`);
+    if (!options.force && (await templateIsCurrent(template))) return { url, rebuilt: false };
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${template}`);
     try {
       await promisify(execFile)(process.execPath, [MIGRATE, 'deploy', '--url', url], { cwd: REPO_ROOT });
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`Migrating ${TEST_TEMPLATE_DATABASE} failed:\n${stdout}${stderr}`, { cause: error });
+      throw new Error(`Migrating ${template} failed:\n${stdout}${stderr}`, { cause: error });
     }
     return { url, rebuilt: true };
   });
@@ -125,17 +134,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function createTestDatabase(name: string): Promise<TestDatabase> {
   const database = `mcpg_test_${slug(name)}_${randomBytes(4).toString('hex')}`;
+  const template = await templateDatabaseName();
   for (let attempt = 1; ; attempt++) {
     try {
       await withClient('postgres', async (admin) => {
         await admin.query('SELECT pg_advisory_lock_shared($1)', [TEMPLATE_LOCK]);
-        await admin.query(`CREATE DATABASE ${database} TEMPLATE ${TEST_TEMPLATE_DATABASE}`);
+        await admin.query(`CREATE DATABASE ${database} TEMPLATE ${template}`);
       });
       break;
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === '3D000' && attempt === 1) {
-        await prepareTemplateDatabase(); // template "mcpg_test_template" does not exist
+        await prepareTemplateDatabase(); // the template does not exist yet
       } else if (code === '55006' && attempt < 20) {
         await sleep(100); // someone is connected to the template (e.g. psql): wait a little
       } else {

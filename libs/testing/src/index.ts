@@ -3,3 +3,4 @@ export * from './everything-server.js';
 export * from './upstream-tap.js';
 export * from './hec-receiver.js';
 export * from './database.js';
+export * from './audit-event-fixture.js';

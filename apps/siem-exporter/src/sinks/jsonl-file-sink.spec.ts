@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent } from '@mcpg/audit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEventFixture } from '../audit-event.fixture.js';
+import { auditEventFixture } from '@mcpg/testing';
 import { SinkDeliveryError } from './audit-sink.js';
 import { JsonlFileSink } from './jsonl-file-sink.js';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AuditEvent } from '@mcpg/audit';
 import { startHecReceiver, type HecReceiver } from '@mcpg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEventFixture } from '../audit-event.fixture.js';
+import { auditEventFixture } from '@mcpg/testing';
 import { SinkDeliveryError } from './audit-sink.js';
 import { SplunkHecSink, type SplunkHecSinkOptions } from './splunk-hec-sink.js';
 

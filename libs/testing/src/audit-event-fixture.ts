@@ -1,6 +1,6 @@
 import { uuidv7, type AuditEvent } from '@mcpg/audit';
 
-/** A valid audit event for the exporter's tests (not part of the build). */
+/** A valid audit event for tests of anything that produces or consumes audit events. */
 export function auditEventFixture(overrides: Partial<AuditEvent> = {}): AuditEvent {
   return {
     schemaVersion: 1,
