@@ -8,9 +8,11 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   MCPG_REDIS_KEY_PREFIX: z.string().default(''),
-  MCPG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  MCPG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MCPG_SNAPSHOT_SIGNING_KEY: z.string().includes('-----BEGIN PRIVATE KEY-----', { message: 'must be a PKCS#8 PEM private key' }),
   MCPG_SNAPSHOT_KEY_ID: z.string().min(1).optional(),
+  MCPG_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "-"').default('local'),
+  MCPG_AUDIT_FLUSH_MS: z.coerce.number().int().positive().default(1000),
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
@@ -21,8 +23,12 @@ export interface ControlPlaneConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly redisKeyPrefix: string;
-  /** Bootstrap admin bearer token. Never logged. */
-  readonly adminToken: string;
+  /** Bootstrap admin bearer token (platform admin); undefined disables it. Never logged. */
+  readonly adminToken: string | undefined;
+  /** Region name of the default Redis (`redisUrl`), where tenants placed in no region are published. */
+  readonly defaultRegion: string;
+  /** Longest an `admin.change` audit event waits before its batch is queued. */
+  readonly auditFlushMs: number;
   /** PKCS#8 PEM of the Ed25519 key that signs snapshots. Never logged. */
   readonly snapshotSigningKeyPem: string;
   readonly snapshotKeyId: string | undefined;
@@ -59,6 +65,8 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
     adminToken: e.MCPG_ADMIN_TOKEN,
+    defaultRegion: e.MCPG_REGION,
+    auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
     // Env files often carry PEMs with literal "\n" sequences.
     snapshotSigningKeyPem: e.MCPG_SNAPSHOT_SIGNING_KEY.replace(/\\n/g, '\n'),
     snapshotKeyId: e.MCPG_SNAPSHOT_KEY_ID,

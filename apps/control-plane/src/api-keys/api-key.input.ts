@@ -1,6 +1,6 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
-import { displayNameSchema, idSchema } from '../validation/field-schemas.js';
+import { displayNameSchema, EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema } from '../validation/field-schemas.js';
 
 @InputType()
 export class CreateApiKeyInput {
@@ -9,6 +9,9 @@ export class CreateApiKeyInput {
 
   @Field(() => String)
   name: string;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
+  expectedVersion?: number | null;
 }
 
-export const createApiKeySchema = z.object({ tenantId: idSchema, name: displayNameSchema });
+export const createApiKeySchema = z.object({ tenantId: idSchema, name: displayNameSchema, expectedVersion: expectedVersionSchema });

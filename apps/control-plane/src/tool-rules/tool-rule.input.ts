@@ -1,7 +1,7 @@
 import { isValidToolGlob } from '@mcpg/policy';
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
-import { idSchema } from '../validation/field-schemas.js';
+import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema } from '../validation/field-schemas.js';
 
 export const MAX_TOOL_GLOBS = 100;
 
@@ -14,6 +14,9 @@ export class SetToolRuleInput {
     description: 'Replaces the key\'s globs. "*" matches any run of characters, "?" one. Empty allows nothing.',
   })
   toolGlobs: string[];
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
+  expectedVersion?: number | null;
 }
 
 export const setToolRuleSchema = z.object({
@@ -23,4 +26,5 @@ export const setToolRuleSchema = z.object({
     .max(MAX_TOOL_GLOBS, `must have at most ${MAX_TOOL_GLOBS} entries`)
     // Order and repeats carry no meaning; the stored rule is the distinct globs in the given order.
     .transform((globs) => [...new Set(globs)]),
+  expectedVersion: expectedVersionSchema,
 });
