@@ -13,6 +13,9 @@ const envSchema = z.object({
   MCPG_SNAPSHOT_KEY_ID: z.string().min(1).optional(),
   MCPG_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "-"').default('local'),
   MCPG_AUDIT_FLUSH_MS: z.coerce.number().int().positive().default(1000),
+  MCPG_GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
+  MCPG_GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  MCPG_ADMIN_MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
@@ -35,6 +38,12 @@ export interface ControlPlaneConfig {
   readonly host: string;
   /** 0 picks a free port; `startControlPlane` reports the one it got. */
   readonly port: number;
+  /** Deepest field nesting an operation may have. */
+  readonly maxQueryDepth: number;
+  /** Highest cost (fields, list fan-out multiplied) an operation may have; see query-limits.ts. */
+  readonly maxQueryCost: number;
+  /** Largest GraphQL request body; larger ones get HTTP 413 before parsing. */
+  readonly maxBodyBytes: number;
   /** Serves GraphiQL on GET /graphql and allows introspection. */
   readonly isPlaygroundEnabled: boolean;
 }
@@ -72,6 +81,9 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     snapshotKeyId: e.MCPG_SNAPSHOT_KEY_ID,
     host: e.CONTROL_PLANE_HOST,
     port: e.CONTROL_PLANE_PORT,
+    maxQueryDepth: e.MCPG_GRAPHQL_MAX_DEPTH,
+    maxQueryCost: e.MCPG_GRAPHQL_MAX_COST,
+    maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
   };
 }

@@ -20,6 +20,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { ADMIN_AUDIT_WRITER, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
 import { RegionBuses } from './regions/region-buses.js';
+import { queryLimitsRule } from './query-limits/query-limits.js';
 import { ServerResolver } from './servers/server.resolver.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
@@ -57,6 +58,7 @@ export class ControlPlaneModule {
           graphiql: config.isPlaygroundEnabled,
           introspection: config.isPlaygroundEnabled,
           includeStacktraceInErrorResponses: false,
+          validationRules: [queryLimitsRule(config.maxQueryDepth, config.maxQueryCost)],
           context: createAdminContext(authenticator),
           // AccessGuard must run for field resolvers too (nested objects are authorized one by one).
           fieldResolverEnhancers: ['guards', 'filters'],

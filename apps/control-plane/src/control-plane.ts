@@ -63,7 +63,7 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       ControlPlaneModule.forRoot({ config, logger, prisma, redis, signingKey, auditWriter }),
-      new FastifyAdapter(),
+      new FastifyAdapter({ bodyLimit: config.maxBodyBytes }),
       { logger: new NestLoggerAdapter(logger), abortOnError: false },
     );
     const publisher = app.get(SnapshotPublisherService);
