@@ -21,6 +21,8 @@ import { ADMIN_AUDIT_WRITER, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGN
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
 import { RegionBuses } from './regions/region-buses.js';
 import { queryLimitsRule } from './query-limits/query-limits.js';
+import { VersionResolver } from './versions/version.resolver.js';
+import { VersionService } from './versions/version.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
@@ -94,6 +96,8 @@ export class ControlPlaneModule {
         ServerResolver,
         ToolRuleService,
         ToolRuleResolver,
+        VersionService,
+        VersionResolver,
       ],
     };
   }

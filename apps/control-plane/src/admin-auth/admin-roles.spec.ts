@@ -48,6 +48,10 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  rollbackTenant: {
+    build: (t) => ({ query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', variables: { i: { tenantId: t.tenantId, toVersion: 1 } } }),
+    allowed: everyone,
+  },
   revokeAdminToken: { build: (t) => ({ query: 'mutation($id: ID!) { revokeAdminToken(id: $id) { id } }', variables: { id: t.viewerTokenId } }), allowed: everyone },
 };
 

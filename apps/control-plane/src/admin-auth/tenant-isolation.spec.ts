@@ -45,6 +45,18 @@ const attemptsOnB: Record<string, Attempt> = {
     variables: { i: { name: 'stolen', role: 'TENANT_ADMIN', tenantId: f.b.id } },
   }),
   revokeAdminToken: (f) => ({ query: 'mutation($id: ID!) { revokeAdminToken(id: $id) { id } }', variables: { id: f.b.tokenId } }),
+  snapshotDiff: (f) => ({
+    query: 'query($t: ID!) { snapshotDiff(tenantId: $t, fromVersion: 1, toVersion: 2) { text } }',
+    variables: { t: f.b.id },
+  }),
+  rollbackTenant: (f) => ({
+    query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }',
+    variables: { i: { tenantId: f.b.id, toVersion: 1 } },
+  }),
+  dryRunToolRule: (f) => ({
+    query: 'query($i: SetToolRuleInput!) { dryRunToolRule(input: $i) { compiled } }',
+    variables: { i: { apiKeyId: f.b.keyId, toolGlobs: ['*'] } },
+  }),
 };
 
 /** Root fields that take no tenant and narrow their answer to what the caller may see. */

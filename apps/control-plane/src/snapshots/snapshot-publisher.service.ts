@@ -66,6 +66,26 @@ export class SnapshotPublisherService {
     return result;
   }
 
+  /**
+   * Applies `apply` and compiles the result like `change`, then rolls everything back: nothing
+   * is stored or published. Returns the snapshot that would have been published and the
+   * currently latest stored one (to diff against), if any.
+   */
+  async dryRun(tenantId: string, apply: (tx: Tx) => Promise<unknown>): Promise<{ wouldPublish: TenantSnapshot; latestJws: string | null }> {
+    const outcome = await this.locked(tenantId, async (tx) => {
+      const tenant = await tx.tenant.findUnique({ where: { id: tenantId } });
+      if (!tenant) throw notFound('tenantId', 'tenant');
+      const latest = await tx.snapshot.findFirst({ where: { tenantId }, orderBy: { version: 'desc' } });
+      await apply(tx);
+      const wouldPublish = await compileTenant(tx, tenant, (latest?.version ?? 0) + 1);
+      throw new DryRunRollback({ wouldPublish, latestJws: latest?.jws ?? null });
+    }).catch((err: unknown) => {
+      if (err instanceof DryRunRollback) return err.outcome;
+      throw err;
+    });
+    return outcome as { wouldPublish: TenantSnapshot; latestJws: string | null };
+  }
+
   /** Runs `work` in a transaction holding the tenant's lock (no snapshot is made). */
   locked<T>(tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
@@ -179,6 +199,11 @@ export class SnapshotPublisherService {
     }
     return accepted;
   }
+}
+
+/** Thrown to roll a dry run's transaction back while carrying its result out. */
+class DryRunRollback {
+  constructor(readonly outcome: { wouldPublish: TenantSnapshot; latestJws: string | null }) {}
 }
 
 async function latestVersion(tx: Tx, tenantId: string): Promise<number> {

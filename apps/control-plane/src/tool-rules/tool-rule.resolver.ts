@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
+import { PolicyDryRunModel } from '../versions/version.model.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { SetToolRuleInput } from './tool-rule.input.js';
@@ -18,5 +19,11 @@ export class ToolRuleResolver {
     @CurrentAdmin() admin: AdminPrincipal,
   ): Promise<ToolRuleModel> {
     return this.toolRuleService.set(input, admin);
+  }
+
+  @TenantRead(tenantOf.row('apiKey', 'input.apiKeyId'))
+  @Query(() => PolicyDryRunModel, { description: 'Validates and compiles a setToolRule change without storing or publishing it.' })
+  dryRunToolRule(@Args('input', { type: () => SetToolRuleInput }) input: SetToolRuleInput): Promise<PolicyDryRunModel> {
+    return this.toolRuleService.dryRun(input);
   }
 }
