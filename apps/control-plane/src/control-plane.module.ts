@@ -20,6 +20,9 @@ import type { ControlPlaneConfig } from './config.js';
 import { ADMIN_AUDIT_WRITER, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
 import { RegionBuses } from './regions/region-buses.js';
+import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
+import { RegionService } from './regions/region.service.js';
+import { RolloutService } from './regions/rollout.service.js';
 import { queryLimitsRule } from './query-limits/query-limits.js';
 import { VersionResolver } from './versions/version.resolver.js';
 import { VersionService } from './versions/version.service.js';
@@ -98,6 +101,10 @@ export class ControlPlaneModule {
         ToolRuleResolver,
         VersionService,
         VersionResolver,
+        RegionService,
+        RolloutService,
+        RegionResolver,
+        TenantRegionsResolver,
       ],
     };
   }

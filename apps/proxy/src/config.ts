@@ -17,6 +17,7 @@ const envSchema = z.object({
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
+  MCPG_HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
 });
 
 export interface ProxyConfig {
@@ -34,6 +35,8 @@ export interface ProxyConfig {
   upstreamResponseTimeoutMs: number;
   auditBatchSize: number;
   auditFlushMs: number;
+  /** How often the proxy reports its region and snapshot versions to Redis (expiry: 3 intervals). */
+  heartbeatIntervalMs: number;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -63,5 +66,6 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
+    heartbeatIntervalMs: e.MCPG_HEARTBEAT_INTERVAL_MS,
   };
 }

@@ -10,6 +10,7 @@ import { Agent } from 'undici';
 import { AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
 import { sendHttpError, sendJson } from './http-replies.js';
+import { startHeartbeat } from './heartbeat.js';
 import { handleMcpRoute } from './mcp-route-handler.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { ProxyMetrics } from './proxy-metrics.js';
@@ -100,6 +101,18 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   const url = `http://${config.host}:${address.port}`;
 
   await subscriber.start();
+  const heartbeat = startHeartbeat({
+    redis,
+    names,
+    proxyId: config.proxyId,
+    region: config.region,
+    intervalMs: config.heartbeatIntervalMs,
+    versions: () => store.versions(),
+    log,
+  });
+  // Each applied or removed snapshot is reported at once, so rollout status does not wait a full interval.
+  store.onChange = () => heartbeat.beatSoon();
+  await heartbeat.beat();
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
 
   return {
@@ -107,6 +120,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     store,
     flushAudit: () => auditWriter.drain(),
     async close() {
+      await heartbeat.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await auditWriter.close();

@@ -8,6 +8,7 @@ interface Target {
   keyId: string;
   serverId: string;
   viewerTokenId: string;
+  regionId: string;
 }
 interface MutationCase {
   build(t: Target): { query: string; variables: Record<string, unknown> };
@@ -52,6 +53,18 @@ const mutations: Record<string, MutationCase> = {
     build: (t) => ({ query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', variables: { i: { tenantId: t.tenantId, toVersion: 1 } } }),
     allowed: everyone,
   },
+  createRegion: {
+    build: () => ({
+      query: 'mutation($i: CreateRegionInput!) { createRegion(input: $i) { id } }',
+      variables: { i: { name: `r-${randomUUID().slice(0, 8)}`, redisUrl: 'redis://127.0.0.1:6379/3', redisKeyPrefix: `test:roles:${randomUUID().slice(0, 8)}:` } },
+    }),
+    allowed: ['platform'],
+  },
+  deleteRegion: { build: (t) => ({ query: 'mutation($id: ID!) { deleteRegion(id: $id) { id } }', variables: { id: t.regionId } }), allowed: ['platform'] },
+  setTenantRegions: {
+    build: (t) => ({ query: 'mutation($i: SetTenantRegionsInput!) { setTenantRegions(input: $i) { id } }', variables: { i: { tenantId: t.tenantId, regionIds: [] } } }),
+    allowed: ['platform'],
+  },
   revokeAdminToken: { build: (t) => ({ query: 'mutation($id: ID!) { revokeAdminToken(id: $id) { id } }', variables: { id: t.viewerTokenId } }), allowed: everyone },
 };
 
@@ -73,8 +86,11 @@ describe('admin roles', () => {
     const viewer = await cp.createAdminToken('TENANT_VIEWER', tenant.id);
     const admin = await cp.createAdminToken('TENANT_ADMIN', tenant.id);
     const platform = await cp.createAdminToken('PLATFORM_ADMIN');
+    const { createRegion } = await cp.ok<{ createRegion: { id: string } }>('mutation($i: CreateRegionInput!) { createRegion(input: $i) { id } }', {
+      i: { name: `r-${randomUUID().slice(0, 8)}`, redisUrl: 'redis://127.0.0.1:6379/3', redisKeyPrefix: `test:roles:${randomUUID().slice(0, 8)}:` },
+    });
     return {
-      target: { tenantId: tenant.id, keyId: key.id, serverId: addUpstreamServer.id, viewerTokenId: viewer.id },
+      target: { tenantId: tenant.id, keyId: key.id, serverId: addUpstreamServer.id, viewerTokenId: viewer.id, regionId: createRegion.id },
       tokens: { viewer: viewer.secret, admin: admin.secret, platform: platform.secret },
     };
   }

@@ -53,6 +53,11 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }',
     variables: { i: { tenantId: f.b.id, toVersion: 1 } },
   }),
+  setTenantRegions: (f) => ({
+    query: 'mutation($i: SetTenantRegionsInput!) { setTenantRegions(input: $i) { name } }',
+    variables: { i: { tenantId: f.b.id, regionIds: [] } },
+  }),
+  rollout: (f) => ({ query: 'query($t: ID!) { rollout(tenantId: $t) { latestVersion } }', variables: { t: f.b.id } }),
   dryRunToolRule: (f) => ({
     query: 'query($i: SetToolRuleInput!) { dryRunToolRule(input: $i) { compiled } }',
     variables: { i: { apiKeyId: f.b.keyId, toolGlobs: ['*'] } },
@@ -62,7 +67,7 @@ const attemptsOnB: Record<string, Attempt> = {
 /** Root fields that take no tenant and narrow their answer to what the caller may see. */
 const callerScopedFields = new Set(['tenants', 'adminTokens', 'me']);
 /** Root fields only platform admins reach at all (FORBIDDEN for tenant roles; they name no tenant object). */
-const platformFields = new Set(['createTenant']);
+const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies']);
 
 describe('tenant isolation', () => {
   let cp: ControlPlaneHarness;
@@ -154,6 +159,11 @@ describe('tenant isolation', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     expect(await cp.prisma.tenant.count({ where: { slug: 'sneaky' } })).toBe(0);
+    for (const query of ['{ regions { id } }', '{ proxies { proxyId } }']) {
+      for (const role of ['admin', 'viewer'] as const) {
+        expect((await cp.graphql(query, {}, tokens[role])).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      }
+    }
   });
 
   it('has an isolation row for every root field that names a tenant object', async () => {
