@@ -160,7 +160,7 @@ describe('walking skeleton, end to end', () => {
     expect(secret).toMatch(/^mcpg_[0-9A-Za-z]{49}$/);
     expect(secret.startsWith(k.createApiKey.apiKey.prefix)).toBe(true);
     await mutate('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: keyId, toolGlobs: ['echo'] } });
-    const listed = await gql<{ apiKeys: Array<Record<string, unknown>> }>('query($t: ID!) { apiKeys(tenantId: $t) { id name prefix } }', { t: tenantId });
+    const listed = await gql<{ apiKeys: { nodes: Array<Record<string, unknown>> } }>('query($t: ID!) { apiKeys(tenantId: $t) { nodes { id name prefix } } }', { t: tenantId });
     expect(JSON.stringify(listed)).not.toContain(secret);
     // A bare ping has no MCP session, so the upstream answers 400; what matters is that the proxy
     // knows the tenant (not 404) and the key (not 401).
@@ -207,8 +207,8 @@ describe('walking skeleton, end to end', () => {
   });
 
   it('records each snapshot version', async () => {
-    const { snapshots } = await mutate<{ snapshots: Array<{ version: number }> }>('query($t: ID!) { snapshots(tenantId: $t) { version } }', { t: tenantId });
-    const versions = snapshots.map((s) => s.version);
+    const { snapshots } = await mutate<{ snapshots: { nodes: Array<{ version: number }> } }>('query($t: ID!) { snapshots(tenantId: $t) { nodes { version } } }', { t: tenantId });
+    const versions = snapshots.nodes.map((s) => s.version);
     expect(versions).toEqual([...versions].sort((a, b) => b - a));
     expect(versions[0]).toBeGreaterThanOrEqual(6);
   });

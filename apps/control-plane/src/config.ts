@@ -14,7 +14,7 @@ const envSchema = z.object({
   MCPG_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "-"').default('local'),
   MCPG_AUDIT_FLUSH_MS: z.coerce.number().int().positive().default(1000),
   MCPG_GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
-  MCPG_GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  MCPG_GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
   MCPG_ADMIN_MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),

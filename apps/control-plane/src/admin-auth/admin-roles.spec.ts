@@ -147,9 +147,9 @@ describe('admin roles', () => {
     const { secret, id } = await cp.createAdminToken('PLATFORM_ADMIN');
     const row = await cp.prisma.adminToken.findUniqueOrThrow({ where: { id } });
     expect(JSON.stringify(row)).not.toContain(secret.slice(6));
-    const listing = await cp.ok('{ adminTokens { id prefix role } }');
+    const listing = await cp.ok('{ adminTokens { nodes { id prefix role } } }');
     expect(JSON.stringify(listing)).not.toContain(secret.slice(6));
-    const hash = await cp.graphql('{ adminTokens { hash } }');
+    const hash = await cp.graphql('{ adminTokens { nodes { hash } } }');
     expect(hash.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 

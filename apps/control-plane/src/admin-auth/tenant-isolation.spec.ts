@@ -19,10 +19,10 @@ type Attempt = (f: Fixture) => { query: string; variables: Record<string, unknow
 const attemptsOnB: Record<string, Attempt> = {
   tenant: (f) => ({ query: 'query($id: ID!) { tenant(id: $id) { id name } }', variables: { id: f.b.id } }),
   tenantBySlug: (f) => ({ query: 'query($s: String!) { tenantBySlug(slug: $s) { id } }', variables: { s: f.b.slug } }),
-  apiKeys: (f) => ({ query: 'query($t: ID!) { apiKeys(tenantId: $t) { id } }', variables: { t: f.b.id } }),
-  servers: (f) => ({ query: 'query($t: ID!) { servers(tenantId: $t) { id } }', variables: { t: f.b.id } }),
-  snapshots: (f) => ({ query: 'query($t: ID!) { snapshots(tenantId: $t) { version } }', variables: { t: f.b.id } }),
-  adminTokens: (f) => ({ query: 'query($t: ID) { adminTokens(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  apiKeys: (f) => ({ query: 'query($t: ID!) { apiKeys(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
+  servers: (f) => ({ query: 'query($t: ID!) { servers(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
+  snapshots: (f) => ({ query: 'query($t: ID!) { snapshots(tenantId: $t) { nodes { version } } }', variables: { t: f.b.id } }),
+  adminTokens: (f) => ({ query: 'query($t: ID) { adminTokens(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createApiKey: (f) => ({
     query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }',
     variables: { i: { tenantId: f.b.id, name: 'stolen' } },
@@ -133,15 +133,22 @@ describe('tenant isolation', () => {
     });
 
     it(`shows tenant A's ${role} only tenant A in lists and nested fields`, async () => {
-      const data = await cp.ok<{ tenants: Array<{ id: string; apiKeys: Array<{ id: string }>; servers: Array<{ id: string }> }>; adminTokens: Array<{ tenantId: string | null }> }>(
-        '{ tenants { id slug apiKeys { id tenantId } servers { id tenantId } snapshotVersion } adminTokens { id tenantId } me { isPlatformAdmin tenants { tenantId role } } }',
+      type Page<T> = { nodes: T[]; totalCount: number };
+      const data = await cp.ok<{
+        tenants: Page<{ id: string; apiKeys: Page<{ id: string }>; servers: Page<{ id: string }> }>;
+        adminTokens: Page<{ tenantId: string | null }>;
+      }>(
+        `{ tenants { totalCount nodes { id slug apiKeys { nodes { id tenantId } } servers { nodes { id tenantId } } snapshotVersion regions { name } } }
+           adminTokens { totalCount nodes { id tenantId } } me { isPlatformAdmin tenants { tenantId role } } }`,
         {},
         tokens[role],
       );
-      expect(data.tenants.map((t) => t.id)).toEqual([f.a.id]);
-      expect(data.tenants[0]?.apiKeys.map((k) => k.id)).toEqual([f.a.keyId]);
-      expect(data.tenants[0]?.servers.map((s) => s.id)).toEqual([f.a.serverId]);
-      expect(new Set(data.adminTokens.map((t) => t.tenantId))).toEqual(new Set([f.a.id]));
+      expect(data.tenants.nodes.map((t) => t.id)).toEqual([f.a.id]);
+      expect(data.tenants.totalCount).toBe(1);
+      expect(data.tenants.nodes[0]?.apiKeys.nodes.map((k) => k.id)).toEqual([f.a.keyId]);
+      expect(data.tenants.nodes[0]?.servers.nodes.map((s) => s.id)).toEqual([f.a.serverId]);
+      expect(new Set(data.adminTokens.nodes.map((t) => t.tenantId))).toEqual(new Set([f.a.id]));
+      expect(data.adminTokens.totalCount).toBe(data.adminTokens.nodes.length);
       const text = JSON.stringify(data);
       for (const secretOfB of [f.b.id, f.b.slug, f.b.keyId, f.b.serverId, f.b.tokenId, f.platformTokenId]) expect(text).not.toContain(secretOfB);
     });
@@ -159,7 +166,7 @@ describe('tenant isolation', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     expect(await cp.prisma.tenant.count({ where: { slug: 'sneaky' } })).toBe(0);
-    for (const query of ['{ regions { id } }', '{ proxies { proxyId } }']) {
+    for (const query of ['{ regions { nodes { id } } }', '{ proxies { proxyId } }']) {
       for (const role of ['admin', 'viewer'] as const) {
         expect((await cp.graphql(query, {}, tokens[role])).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       }

@@ -15,3 +15,12 @@ export class CreateApiKeyInput {
 }
 
 export const createApiKeySchema = z.object({ tenantId: idSchema, name: displayNameSchema, expectedVersion: expectedVersionSchema });
+
+@InputType()
+export class ApiKeyFilter {
+  @Field(() => Boolean, { nullable: true })
+  isRevoked?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name.' })
+  nameContains?: string | null;
+}

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 @ObjectType('UpstreamServer', { description: 'An MCP server the proxy forwards to, at /t/{tenant}/{name}/mcp.' })
 export class UpstreamServerModel {
@@ -17,3 +18,5 @@ export class UpstreamServerModel {
   @Field(() => Date)
   createdAt: Date;
 }
+
+export const UpstreamServerConnection = ConnectionOf(UpstreamServerModel, 'UpstreamServer');

@@ -4,7 +4,8 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { AddUpstreamServerInput } from './server.input.js';
-import { UpstreamServerModel } from './server.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { UpstreamServerConnection, UpstreamServerModel } from './server.model.js';
 import { ServerService } from './server.service.js';
 
 @Resolver(() => UpstreamServerModel)
@@ -27,8 +28,8 @@ export class ServerResolver {
   }
 
   @TenantRead(tenantOf.arg('tenantId'))
-  @Query(() => [UpstreamServerModel])
-  servers(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<UpstreamServerModel[]> {
-    return this.serverService.listForTenant(tenantId);
+  @Query(() => UpstreamServerConnection, { description: "A tenant's upstream servers, one page at a time, by name." })
+  servers(@Args('tenantId', { type: () => ID }) tenantId: string, @Args() page: PageArgs): Promise<Connection<UpstreamServerModel>> {
+    return this.serverService.listForTenant(tenantId, page);
   }
 }

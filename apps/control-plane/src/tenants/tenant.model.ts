@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 @ObjectType('Tenant', { description: 'A customer or team whose MCP servers MCP Guard protects.' })
 export class TenantModel {
@@ -17,3 +18,5 @@ export class TenantModel {
   @Field(() => Date, { nullable: true, description: 'Set while suspended: no proxy serves the tenant.' })
   suspendedAt: Date | null;
 }
+
+export const TenantConnection = ConnectionOf(TenantModel, 'Tenant');

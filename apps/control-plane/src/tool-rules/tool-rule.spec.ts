@@ -32,10 +32,10 @@ describe('tool rules', () => {
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     expect(snapshot.version).toBe(5);
     expect(snapshot.rules[0]?.toolGlobs).toEqual([]);
-    const { apiKeys } = await cp.ok<{ apiKeys: Array<{ toolGlobs: string[] }> }>('query($t: ID!) { apiKeys(tenantId: $t) { toolGlobs } }', {
+    const { apiKeys } = await cp.ok<{ apiKeys: { nodes: Array<{ toolGlobs: string[] }> } }>('query($t: ID!) { apiKeys(tenantId: $t) { nodes { toolGlobs } } }', {
       t: tenantId,
     });
-    expect(apiKeys).toEqual([{ toolGlobs: [] }]);
+    expect(apiKeys.nodes).toEqual([{ toolGlobs: [] }]);
   });
 
   it.each([
