@@ -12,6 +12,7 @@ import { AdminAuthenticator } from './admin-auth/admin-authenticator.js';
 import { createAdminContext } from './admin-auth/admin-context.js';
 import { AdminTokenVerifier } from './admin-auth/admin-token.js';
 import { AdminChangeRecorder } from './admin-changes/admin-change-recorder.js';
+import { AdminSessionResolver } from './admin-oidc/admin-session.js';
 import { AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
 import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
@@ -51,7 +52,9 @@ export interface ControlPlaneResources {
 export class ControlPlaneModule {
   static forRoot(resources: ControlPlaneResources): DynamicModule {
     const { config } = resources;
-    const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined);
+    const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined, [
+      new AdminSessionResolver(resources.prisma),
+    ]);
     return {
       module: ControlPlaneModule,
       imports: [

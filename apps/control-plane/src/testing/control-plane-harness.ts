@@ -73,6 +73,10 @@ export class ControlPlaneHarness {
     return harness;
   }
 
+  get currentApp(): RunningControlPlane | undefined {
+    return this.app;
+  }
+
   get url(): string {
     if (!this.app) throw new Error('control plane is not running');
     return this.app.url;
