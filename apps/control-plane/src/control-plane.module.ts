@@ -20,6 +20,7 @@ import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
 import { ADMIN_AUDIT_WRITER, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
+import { LimitsResolver } from './limits/limits.resolver.js';
 import { RegionBuses } from './regions/region-buses.js';
 import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
 import { RegionService } from './regions/region.service.js';
@@ -108,6 +109,7 @@ export class ControlPlaneModule {
         RolloutService,
         RegionResolver,
         TenantRegionsResolver,
+        LimitsResolver,
       ],
     };
   }

@@ -49,6 +49,13 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  setTenantLimits: {
+    build: (t) => ({
+      query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { isDefault } }',
+      variables: { i: { tenantId: t.tenantId, rateLimitCapacity: 5, rateLimitRefillPerSecond: 1 } },
+    }),
+    allowed: ['platform'],
+  },
   rollbackTenant: {
     build: (t) => ({ query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', variables: { i: { tenantId: t.tenantId, toVersion: 1 } } }),
     allowed: everyone,

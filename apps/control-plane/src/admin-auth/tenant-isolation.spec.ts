@@ -57,6 +57,10 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetTenantRegionsInput!) { setTenantRegions(input: $i) { name } }',
     variables: { i: { tenantId: f.b.id, regionIds: [] } },
   }),
+  setTenantLimits: (f) => ({
+    query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { isDefault } }',
+    variables: { i: { tenantId: f.b.id, rateLimitCapacity: 1, rateLimitRefillPerSecond: 1 } },
+  }),
   rollout: (f) => ({ query: 'query($t: ID!) { rollout(tenantId: $t) { latestVersion } }', variables: { t: f.b.id } }),
   dryRunToolRule: (f) => ({
     query: 'query($i: SetToolRuleInput!) { dryRunToolRule(input: $i) { compiled } }',

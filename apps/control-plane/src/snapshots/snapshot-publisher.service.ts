@@ -212,11 +212,19 @@ async function latestVersion(tx: Tx, tenantId: string): Promise<number> {
 }
 
 /** The tenant's model as it stands in `tx`, compiled; also used by dry runs. */
-export async function compileTenant(tx: Tx, tenant: { id: string; slug: string }, version: number): Promise<TenantSnapshot> {
+export async function compileTenant(
+  tx: Tx,
+  tenant: { id: string; slug: string; rateLimitCapacity: number | null; rateLimitRefillPerSecond: number | null },
+  version: number,
+): Promise<TenantSnapshot> {
   // One query at a time: a Prisma `include` here would run its relation queries concurrently on
   // the transaction's single connection, which node-postgres deprecates.
   const servers = await tx.upstreamServer.findMany({ where: { tenantId: tenant.id } });
   const apiKeys = await tx.apiKey.findMany({ where: { tenantId: tenant.id } });
   const toolRules = await tx.toolRule.findMany({ where: { tenantId: tenant.id } });
-  return compileSnapshot({ tenant, servers, apiKeys, toolRules }, version);
+  const rateLimit =
+    tenant.rateLimitCapacity != null && tenant.rateLimitRefillPerSecond != null
+      ? { capacity: tenant.rateLimitCapacity, refillPerSecond: tenant.rateLimitRefillPerSecond }
+      : undefined;
+  return compileSnapshot({ tenant, servers, apiKeys, toolRules, ...(rateLimit ? { rateLimit } : {}) }, version);
 }

@@ -96,4 +96,21 @@ describe('tenants', () => {
     const again = await cp.graphql('mutation($id: ID!) { deleteTenant(id: $id) { id } }', { id: tenant.id });
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
   });
+
+  it('publishes the tenant\'s rate limit, and falls back to the default when both values are cleared', async () => {
+    const tenant = await cp.createTenant('limited');
+    const SET = 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { isDefault rateLimit { capacity refillPerSecond } } }';
+    const set = await cp.ok<{ setTenantLimits: unknown }>(SET, { i: { tenantId: tenant.id, rateLimitCapacity: 5, rateLimitRefillPerSecond: 0.5 } });
+    expect(set.setTenantLimits).toEqual({ isDefault: false, rateLimit: { capacity: 5, refillPerSecond: 0.5 } });
+    expect((await cp.snapshotInRedis(tenant.id)).snapshot.limits.rateLimit).toEqual({ capacity: 5, refillPerSecond: 0.5 });
+    const half = await cp.graphql(SET, { i: { tenantId: tenant.id, rateLimitCapacity: 5 } });
+    expect(half.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rateLimitRefillPerSecond' });
+    await cp.ok(SET, { i: { tenantId: tenant.id } });
+    const { tenant: read } = await cp.ok<{ tenant: { limits: { isDefault: boolean; rateLimit: { capacity: number } } } }>(
+      'query($id: ID!) { tenant(id: $id) { limits { isDefault rateLimit { capacity } } } }',
+      { id: tenant.id },
+    );
+    expect(read.limits).toEqual({ isDefault: true, rateLimit: { capacity: 100 } });
+    expect((await cp.snapshotInRedis(tenant.id)).snapshot.limits.rateLimit).toEqual({ capacity: 100, refillPerSecond: 20 });
+  });
 });
