@@ -239,6 +239,13 @@ describe('walking skeleton, end to end', () => {
     const denied = events.find((e) => e.kind === 'tool.denied' && e.tool === 'get-sum')!;
     expect(denied).toMatchObject({ decision: 'deny', reason: 'no_matching_rule', ruleId: null });
     expect(events.some((e) => e.kind === 'auth.failure' && e.reason === 'revoked_key')).toBe(true);
+    // The control plane's admin.change events travel the same queue and exporter.
+    await until(async () => hec.events.some((e) => (e.event as { change?: { action: string } }).change?.action === 'revokeApiKey'), 'admin.change at HEC');
+    const adminChanges = hec.events.map((e) => e.event as { kind: string; tenantId: string; principal: { subject: string }; change: { action: string } }).filter((e) => e.kind === 'admin.change');
+    expect(adminChanges.map((e) => e.change.action)).toEqual(
+      expect.arrayContaining(['createTenant', 'addUpstreamServer', 'createApiKey', 'setToolRule', 'revokeApiKey']),
+    );
+    expect(adminChanges.every((e) => e.tenantId === tenantId && e.principal.subject === 'bootstrap')).toBe(true);
     const envelope = hec.events.find((e) => e.event === echo || (e.event as { id: string }).id === echo.id)!;
     expect(envelope).toMatchObject({ sourcetype: 'mcpg:audit', index: 'mcp_audit', host: 'proxy-e2e' });
     const everything = JSON.stringify(hec.events);
