@@ -12,7 +12,8 @@ import { AdminAuthenticator } from './admin-auth/admin-authenticator.js';
 import { createAdminContext } from './admin-auth/admin-context.js';
 import { AdminTokenVerifier } from './admin-auth/admin-token.js';
 import { AdminChangeRecorder } from './admin-changes/admin-change-recorder.js';
-import { AdminSessionResolver } from './admin-oidc/admin-session.js';
+import { AdminSessionCredentials } from './admin-oidc/admin-session.js';
+import { AdminSessionResolver } from './admin-oidc/admin-session.resolver.js';
 import { AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
 import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
@@ -54,7 +55,7 @@ export class ControlPlaneModule {
   static forRoot(resources: ControlPlaneResources): DynamicModule {
     const { config } = resources;
     const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined, [
-      new AdminSessionResolver(resources.prisma),
+      new AdminSessionCredentials(resources.prisma),
     ]);
     return {
       module: ControlPlaneModule,
@@ -92,6 +93,7 @@ export class ControlPlaneModule {
         AdminChangeRecorder,
         AdminTokenService,
         AdminTokenResolver,
+        AdminSessionResolver,
         SnapshotPublisherService,
         SnapshotService,
         SnapshotResolver,

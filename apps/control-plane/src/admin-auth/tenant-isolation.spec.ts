@@ -69,7 +69,7 @@ const attemptsOnB: Record<string, Attempt> = {
 };
 
 /** Root fields that take no tenant and narrow their answer to what the caller may see. */
-const callerScopedFields = new Set(['tenants', 'adminTokens', 'me']);
+const callerScopedFields = new Set(['tenants', 'adminTokens', 'me', 'logout']);
 /** Root fields only platform admins reach at all (FORBIDDEN for tenant roles; they name no tenant object). */
 const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies']);
 

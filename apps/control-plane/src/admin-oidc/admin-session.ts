@@ -19,7 +19,7 @@ function hashSessionToken(secret: string): string {
 const grantsSchema = z.array(z.object({ tenantId: z.string(), role: z.enum(['admin', 'viewer']) }));
 
 /** Resolves `mcpgs_…` bearer tokens to the admin who logged in (unexpired, unrevoked sessions). */
-export class AdminSessionResolver implements AdminCredentialResolver {
+export class AdminSessionCredentials implements AdminCredentialResolver {
   constructor(private readonly prisma: PrismaClient) {}
 
   async resolve(bearer: string): Promise<AdminPrincipal | null> {
@@ -30,6 +30,7 @@ export class AdminSessionResolver implements AdminCredentialResolver {
     return {
       subject: session.subject,
       via: 'oidc',
+      sessionId: session.id,
       isPlatformAdmin: session.isPlatformAdmin,
       tenantRoles: new Map<string, TenantRole>(grants.success ? grants.data.map((g) => [g.tenantId, g.role]) : []),
     };

@@ -122,6 +122,16 @@ describe('OIDC admin login (authorization code + PKCE) against a local OIDC prov
     expect((await cp.graphql('{ me { subject } }', {}, body.token!)).status).toBe(401);
   });
 
+  it('logs out: the session token stops working; other credentials cannot log out', async () => {
+    idp.nextUser = { sub: 'alice', claims: { groups: ['acme-ops'] } };
+    const { body } = await login();
+    expect(await cp.ok<{ logout: boolean }>('mutation { logout }', {}, body.token!)).toEqual({ logout: true });
+    expect((await cp.graphql('{ me { subject } }', {}, body.token!)).status).toBe(401);
+    const withBootstrap = await cp.graphql('mutation { logout }');
+    expect(withBootstrap.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'authorization' });
+    await expect.poll(async () => (await cp.auditEvents()).some((e) => e.change?.action === 'logout' && e.principal?.subject === 'oidc:alice')).toBe(true);
+  });
+
   it('maps groups, admin beating viewer for the same tenant', () => {
     const roles = mapGroupsToRoles({ a: 'TENANT_VIEWER:acme', b: 'TENANT_ADMIN:acme' }, ['a', 'b', 'a']);
     expect([...roles.tenantSlugs]).toEqual([['acme', 'admin']]);
