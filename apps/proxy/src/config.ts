@@ -17,6 +17,12 @@ const envSchema = z.object({
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
+  MCPG_PUBLIC_URL: z.url().optional(),
+  MCPG_JWKS_TIMEOUT_MS: positiveInt(3_000),
+  MCPG_JWKS_COOLDOWN_MS: positiveInt(30_000),
+  MCPG_JWKS_MAX_AGE_MS: positiveInt(600_000),
+  MCPG_INTROSPECTION_TIMEOUT_MS: positiveInt(3_000),
+  MCPG_INTROSPECTION_CACHE_MAX_MS: positiveInt(60_000),
 });
 
 export interface ProxyConfig {
@@ -34,6 +40,13 @@ export interface ProxyConfig {
   upstreamResponseTimeoutMs: number;
   auditBatchSize: number;
   auditFlushMs: number;
+  /** How clients reach this proxy (scheme://host[:port], no trailing slash); default: the listen address. */
+  publicUrl: string | null;
+  jwksTimeoutMs: number;
+  jwksCooldownMs: number;
+  jwksMaxAgeMs: number;
+  introspectionTimeoutMs: number;
+  introspectionCacheMaxMs: number;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -63,5 +76,11 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
+    publicUrl: e.MCPG_PUBLIC_URL ? e.MCPG_PUBLIC_URL.replace(/\/+$/, '') : null,
+    jwksTimeoutMs: e.MCPG_JWKS_TIMEOUT_MS,
+    jwksCooldownMs: e.MCPG_JWKS_COOLDOWN_MS,
+    jwksMaxAgeMs: e.MCPG_JWKS_MAX_AGE_MS,
+    introspectionTimeoutMs: e.MCPG_INTROSPECTION_TIMEOUT_MS,
+    introspectionCacheMaxMs: e.MCPG_INTROSPECTION_CACHE_MAX_MS,
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuditQueueWriter } from '@mcpg/audit';
+import { JwksCache, TokenIntrospector } from '@mcpg/auth';
 import { busNames, SnapshotSubscriber } from '@mcpg/bus';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
@@ -13,6 +14,7 @@ import { sendHttpError, sendJson } from './http-replies.js';
 import { handleMcpRoute } from './mcp-route-handler.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { ProxyMetrics } from './proxy-metrics.js';
+import { sendProtectedResourceMetadata } from './protected-resource-metadata.js';
 import { matchRoute } from './route.js';
 import { SnapshotStore } from './snapshot-store.js';
 
@@ -45,6 +47,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     flushIntervalMs: config.auditFlushMs,
     logger: log,
   });
+  let listenUrl = '';
   const deps: ProxyDeps = {
     config,
     store,
@@ -53,12 +56,28 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
     metrics,
     log,
+    identity: {
+      jwks: new JwksCache({
+        fetchTimeoutMs: config.jwksTimeoutMs,
+        cooldownMs: config.jwksCooldownMs,
+        maxAgeMs: config.jwksMaxAgeMs,
+        onFetchError: (uri, err) => log.warn('JWKS fetch failed; serving the cached key set if any', { uri, err }),
+      }),
+      introspector: new TokenIntrospector({
+        timeoutMs: config.introspectionTimeoutMs,
+        maxCacheTtlMs: config.introspectionCacheMaxMs,
+        inactiveCacheTtlMs: Math.min(10_000, config.introspectionCacheMaxMs),
+      }),
+      publicBaseUrl: () => config.publicUrl ?? listenUrl,
+    },
   };
   const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
     onError: (err, context) => log.error('snapshot sync failed', { context, err }),
   });
 
-  const server: Server = createServer((req, res) => {
+  // Room for a bearer token just over the 16 KiB auth limit, so an oversized token gets the proxy's
+  // own 401 and audit event; headers beyond this get Node's bare 431.
+  const server: Server = createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
     const route = matchRoute(req.url ?? '/');
     const done = (p: Promise<void>) =>
       p.catch((err) => {
@@ -82,6 +101,9 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
           }),
         );
         return;
+      case 'resource_metadata':
+        sendProtectedResourceMetadata(deps, route.tenantSlug, route.serverName, res);
+        return;
       case 'mcp':
         void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res));
         return;
@@ -98,6 +120,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   });
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
+  listenUrl = url;
 
   await subscriber.start();
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });

@@ -38,7 +38,7 @@ describe('API keys', () => {
 
     // Nowhere else either: not in the stored or published snapshot, not in a listing, not in the log.
     const { jws, snapshot } = await cp.snapshotInRedis(tenantId);
-    expect(snapshot.apiKeys).toEqual([{ id: apiKey.id, name: 'ci', prefix: apiKey.prefix, hash: hashApiKey(secret), revokedAt: null }]);
+    expect(snapshot.apiKeys).toEqual([{ id: apiKey.id, name: 'ci', prefix: apiKey.prefix, hash: hashApiKey(secret), revokedAt: null, expiresAt: null }]);
     const stored = await cp.prisma.snapshot.findMany({ where: { tenantId } });
     for (const text of [jws, ...stored.map((s) => s.jws), Buffer.from(jws.split('.')[1]!, 'base64url').toString()]) {
       expect(text).not.toContain(body);

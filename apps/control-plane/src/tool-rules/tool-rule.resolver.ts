@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { SetToolRuleInput } from './tool-rule.input.js';
+import { SetScopeToolRuleInput, SetToolRuleInput } from './tool-rule.input.js';
 import { ToolRuleModel } from './tool-rule.model.js';
 import { ToolRuleService } from './tool-rule.service.js';
 
@@ -11,5 +11,10 @@ export class ToolRuleResolver {
   @Mutation(() => ToolRuleModel, { description: "Replaces the key's allowed tool globs." })
   setToolRule(@Args('input', { type: () => SetToolRuleInput }) input: SetToolRuleInput): Promise<ToolRuleModel> {
     return this.toolRuleService.set(input);
+  }
+
+  @Mutation(() => ToolRuleModel, { description: 'Replaces the tool globs granted to every JWT / OAuth token holding the scope.' })
+  setScopeToolRule(@Args('input', { type: () => SetScopeToolRuleInput }) input: SetScopeToolRuleInput): Promise<ToolRuleModel> {
+    return this.toolRuleService.setForScope(input);
   }
 }

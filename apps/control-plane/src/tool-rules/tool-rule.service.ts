@@ -4,7 +4,7 @@ import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseInput } from '../validation/parse-input.js';
-import { setToolRuleSchema } from './tool-rule.input.js';
+import { setScopeToolRuleSchema, setToolRuleSchema } from './tool-rule.input.js';
 
 @Injectable()
 export class ToolRuleService {
@@ -22,6 +22,18 @@ export class ToolRuleService {
       tx.toolRule.upsert({
         where: { apiKeyId },
         create: { tenantId: key.tenantId, apiKeyId, toolGlobs },
+        update: { toolGlobs },
+      }),
+    );
+  }
+
+  /** Replaces the globs granted to every token holding `scope` in the tenant. */
+  async setForScope(input: unknown): Promise<ToolRule> {
+    const { tenantId, scope, toolGlobs } = parseInput(setScopeToolRuleSchema, input);
+    return this.snapshots.change(tenantId, (tx) =>
+      tx.toolRule.upsert({
+        where: { tenantId_scope: { tenantId, scope } },
+        create: { tenantId, scope, toolGlobs },
         update: { toolGlobs },
       }),
     );

@@ -1,0 +1,119 @@
+import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import { createLocalJWKSet } from 'jose';
+import { API_KEY_PREFIX } from './api-key-format.js';
+import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
+import { bearerTokenOf, MAX_BEARER_TOKEN_BYTES } from './bearer-token.js';
+import type { JwksCache } from './jwks-cache.js';
+import { JwtVerifier, looksLikeJwt, unverifiedIssuerOf } from './jwt-verifier.js';
+import { AuthError, type Principal } from './principal.js';
+import { scopesOf, subjectOf } from './token-claims.js';
+import type { TokenIntrospector } from './token-introspection.js';
+
+/** What one tenant's snapshot says about who may connect. */
+export interface TenantCredentials<K extends ApiKeyRecord> {
+  readonly tenantId: string;
+  readonly keysByHash: ReadonlyMap<string, K>;
+  /** In the order they are tried. */
+  readonly identityProviders: readonly SnapshotIdentityProvider[];
+}
+
+export interface AuthenticatorServices {
+  readonly jwks: JwksCache;
+  readonly introspector: TokenIntrospector;
+}
+
+export interface Authenticated<K> {
+  readonly principal: Principal;
+  /** The API key record when the credential was a key. */
+  readonly apiKey: K | null;
+}
+
+/**
+ * Audiences a token must name (one of) to be accepted for `resourceUrl` (this MCP server behind
+ * the proxy). JWT providers list theirs; OAuth authorization servers must bind the token to this
+ * resource (RFC 8707), except where a provider profile says the IdP cannot.
+ */
+export function acceptedAudiences(provider: SnapshotIdentityProvider, resourceUrl: string): string[] {
+  if (provider.kind === 'jwt') return [...provider.audiences];
+  switch (provider.profile) {
+    case 'audience-is-client-id':
+      return [...provider.audiences];
+    case 'no-resource-parameter':
+      return [resourceUrl, ...provider.audiences];
+    default:
+      return [resourceUrl];
+  }
+}
+
+/**
+ * Authenticates a bearer credential against one tenant: API keys (recognised by their prefix),
+ * then each identity provider in order. A JWT is recognised by the provider whose issuer it names;
+ * an opaque token by the first provider with introspection. The provider that recognises a
+ * credential decides: if it rejects it, that is the answer (no fall-through to the next one).
+ * Built once per snapshot version; per request only the token is parsed and checked.
+ */
+export class TenantAuthenticator<K extends ApiKeyRecord> {
+  private readonly verifiers = new Map<string, JwtVerifier>();
+  private readonly introspecting: SnapshotIdentityProvider | undefined;
+
+  constructor(
+    private readonly tenant: TenantCredentials<K>,
+    private readonly services: AuthenticatorServices,
+  ) {
+    for (const provider of tenant.identityProviders) {
+      const inline = provider.jwks && provider.jwks.keys.length > 0 ? createLocalJWKSet(provider.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
+      const canVerifyLocally = provider.jwksUri !== null || inline !== null || provider.hmacSecret !== null;
+      // First provider per issuer wins, as the order promises.
+      if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
+    }
+    this.introspecting = tenant.identityProviders.find((p) => p.kind === 'oauth' && p.introspection !== null);
+  }
+
+  async authenticate(authorization: string | undefined, resourceUrl: string, nowMs: number = Date.now()): Promise<Authenticated<K>> {
+    const token = bearerTokenOf(authorization);
+    if (token.length > MAX_BEARER_TOKEN_BYTES) throw new AuthError('token_too_large');
+    if (token.startsWith(API_KEY_PREFIX)) {
+      const { principal, record } = authenticateApiKeyToken(token, this.tenant.tenantId, this.tenant.keysByHash, nowMs);
+      return { principal, apiKey: record };
+    }
+    if (looksLikeJwt(token)) {
+      const issuer = unverifiedIssuerOf(token);
+      const verifier = issuer === null ? undefined : this.verifiers.get(issuer);
+      if (verifier) {
+        const claims = await verifier.verify(token, acceptedAudiences(verifier.provider, resourceUrl), nowMs);
+        return { principal: this.principalOf(verifier.provider, claims), apiKey: null };
+      }
+      // A JWT of an issuer that only offers introspection goes there; any other issuer's token is
+      // refused here rather than shown to this tenant's authorization server.
+      if (!this.introspecting || issuer !== this.introspecting.issuer) {
+        throw new AuthError(this.tenant.identityProviders.length > 0 ? 'unknown_issuer' : 'malformed_key');
+      }
+    }
+    if (!this.introspecting) throw new AuthError('malformed_key');
+    return { principal: await this.introspect(this.introspecting, token, resourceUrl, nowMs), apiKey: null };
+  }
+
+  private async introspect(provider: SnapshotIdentityProvider, token: string, resourceUrl: string, nowMs: number): Promise<Principal> {
+    const claims = await this.services.introspector.introspect(provider.introspection!, token, nowMs);
+    const skewMs = provider.clockSkewSeconds * 1000;
+    if (typeof claims.exp === 'number' && claims.exp * 1000 + skewMs <= nowMs) throw new AuthError('token_expired');
+    if (typeof claims.nbf === 'number' && claims.nbf * 1000 - skewMs > nowMs) throw new AuthError('token_not_yet_valid');
+    if (claims.iss !== undefined && claims.iss !== provider.issuer) throw new AuthError('wrong_issuer');
+    const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+    const accepted = acceptedAudiences(provider, resourceUrl);
+    if (!aud.some((a) => accepted.includes(a as string))) throw new AuthError('wrong_audience');
+    return this.principalOf(provider, claims);
+  }
+
+  private principalOf(provider: SnapshotIdentityProvider, claims: Readonly<Record<string, unknown>>): Principal {
+    const subject = subjectOf(claims, provider.subjectClaim);
+    if (subject === null) throw new AuthError('missing_subject');
+    return {
+      tenantId: this.tenant.tenantId,
+      subject,
+      via: provider.kind,
+      scopes: scopesOf(claims, provider.scopeClaim),
+      providerId: provider.id,
+    };
+  }
+}
