@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CreateApiKeyInput } from './api-key.input.js';
-import { ApiKeyModel, CreatedApiKeyModel } from './api-key.model.js';
+import { CreateApiKeyInput, RotateApiKeyInput } from './api-key.input.js';
+import { ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
 import { ApiKeyService } from './api-key.service.js';
 
 @Resolver(() => ApiKeyModel)
@@ -11,6 +11,11 @@ export class ApiKeyResolver {
   @Mutation(() => CreatedApiKeyModel, { description: 'The secret is in this response only; it cannot be shown again.' })
   createApiKey(@Args('input', { type: () => CreateApiKeyInput }) input: CreateApiKeyInput): Promise<CreatedApiKeyModel> {
     return this.apiKeyService.create(input);
+  }
+
+  @Mutation(() => RotatedApiKeyModel, { description: 'Issues a new key with the same tool globs; the old one keeps working until oldKeyExpiresAt.' })
+  rotateApiKey(@Args('input', { type: () => RotateApiKeyInput }) input: RotateApiKeyInput): Promise<RotatedApiKeyModel> {
+    return this.apiKeyService.rotate(input);
   }
 
   @Mutation(() => ApiKeyModel, { description: 'Proxies refuse the key once the new snapshot reaches them. Idempotent.' })
