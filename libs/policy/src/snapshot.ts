@@ -39,13 +39,12 @@ export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
 /**
  * Known deviations of real identity providers (README "Identity provider profiles"):
  * - `standard`: RFC 8707 audience = this resource's URL; RFC 8414 metadata.
- * - `audience-is-client-id`: the IdP puts the OAuth client id in `aud` (Okta org server, Auth0
- *   without an API); the configured audiences (client ids) are accepted instead of the resource URL.
+ * - `audience-is-client-id`: the IdP puts the OAuth client id in `aud`; the configured audiences
+ *   (client ids) are accepted instead of the resource URL.
  * - `no-resource-parameter`: the IdP rejects RFC 8707 `resource`; the resource URL cannot be in
  *   `aud`, so the configured audiences are accepted, and additionally the resource URL if present.
- * - `oidc-discovery`: no RFC 8414 document; the metadata points clients at OIDC discovery.
  */
-export const identityProviderProfiles = ['standard', 'audience-is-client-id', 'no-resource-parameter', 'oidc-discovery'] as const;
+export const identityProviderProfiles = ['standard', 'audience-is-client-id', 'no-resource-parameter'] as const;
 export type IdentityProviderProfile = (typeof identityProviderProfiles)[number];
 
 /** A tenant's identity provider, tried in `position` order by the proxy (DESIGN.md §5). */
