@@ -1,16 +1,25 @@
 /**
  * Every credential type end to end through the real apps: identity providers, scope rules and key
- * rotation set up through GraphQL → signed snapshot over Redis → proxy → server-everything, with
- * the official MCP SDK client connecting with a JWT, an OAuth access token (opaque, introspected)
- * and rotated API keys.
+ * rotation set up through GraphQL → signed snapshot over Redis → proxy (listening with TLS) →
+ * server-everything, with the official MCP SDK client connecting with a JWT, an OAuth access token
+ * (opaque, introspected), a client certificate (mTLS) and rotated API keys.
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateSnapshotKeyPair } from '@mcpg/policy';
-import { createTestDatabase, startEverythingServer, startTokenIssuer, type RunningMcpServer, type TokenIssuer } from '@mcpg/testing';
+import {
+  createTestDatabase,
+  createTestPki,
+  startEverythingServer,
+  startTokenIssuer,
+  type RunningMcpServer,
+  type TestCertificate,
+  type TestCertificateAuthority,
+  type TokenIssuer,
+} from '@mcpg/testing';
 import { Redis } from 'ioredis';
-import { request } from 'undici';
+import { Agent, fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadControlPlaneConfig } from '../apps/control-plane/src/config.js';
 import { startControlPlane, type RunningControlPlane } from '../apps/control-plane/src/control-plane.js';
@@ -26,6 +35,10 @@ let authServer: TokenIssuer;
 let controlPlane: RunningControlPlane;
 let proxy: RunningProxy;
 let tenantId: string;
+const pki = createTestPki();
+let serverCa: TestCertificateAuthority;
+/** Trusts the proxy's server certificate; presents no client certificate. */
+let tlsClient: Agent;
 
 async function mutate<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>): Promise<T> {
   const res = await request(controlPlane.url, {
@@ -49,9 +62,15 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 const mcpUrl = () => `${proxy.url}/t/acme/everything/mcp`;
 
-async function connect(token: string): Promise<Client> {
+/** The SDK client over TLS; with a bearer token, or authenticated by the dispatcher's client certificate. */
+async function connect(token: string | null, dispatcher: Agent = tlsClient): Promise<Client> {
   const client = new Client({ name: 'e2e-identity', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl()), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl()), {
+      requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : {},
+      fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>,
+    }),
+  );
   return client;
 }
 
@@ -59,6 +78,7 @@ async function connect(token: string): Promise<Client> {
 async function verdict(token: string): Promise<string> {
   const res = await request(mcpUrl(), {
     method: 'POST',
+    dispatcher: tlsClient,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
   });
@@ -66,8 +86,8 @@ async function verdict(token: string): Promise<string> {
   return res.statusCode === 401 ? (body?.error?.data?.reason ?? 'unauthorized') : 'accepted';
 }
 
-async function toolNames(token: string): Promise<string[]> {
-  const client = await connect(token);
+async function toolNames(token: string | null, dispatcher: Agent = tlsClient): Promise<string[]> {
+  const client = await connect(token, dispatcher);
   try {
     return (await client.listTools()).tools.map((t) => t.name).sort();
   } finally {
@@ -90,7 +110,18 @@ beforeAll(async () => {
       CONTROL_PLANE_PORT: '0',
     }),
   );
-  proxy = await startProxy(loadProxyConfig({ PROXY_PORT: '0', MCPG_REDIS_KEY_PREFIX: prefix, MCPG_SNAPSHOT_PUBLIC_KEYS: keys.publicKeyPem }));
+  serverCa = pki.createCa('Proxy Server CA');
+  const serverCert = serverCa.issue({ commonName: 'proxy', altNames: ['IP:127.0.0.1'] });
+  tlsClient = new Agent({ connect: { ca: serverCa.certPem } });
+  proxy = await startProxy(
+    loadProxyConfig({
+      PROXY_PORT: '0',
+      MCPG_REDIS_KEY_PREFIX: prefix,
+      MCPG_SNAPSHOT_PUBLIC_KEYS: keys.publicKeyPem,
+      MCPG_TLS_CERT_FILE: serverCert.certFile,
+      MCPG_TLS_KEY_FILE: serverCert.keyFile,
+    }),
+  );
   const t = await mutate<{ createTenant: { id: string } }>('mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }', {
     i: { slug: 'acme', name: 'Acme' },
   });
@@ -103,6 +134,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
+  await tlsClient?.close();
+  pki.cleanup();
   await controlPlane?.close();
   await idp?.close();
   await authServer?.close();
@@ -148,7 +181,7 @@ describe('credentials end to end', () => {
     await until(async () => (await verdict(token)) === 'accepted', 'the proxy to know the authorization server');
     expect(await toolNames(token)).toEqual(['echo', 'get-sum']);
 
-    const metadata = await request(`${proxy.url}/.well-known/oauth-protected-resource/t/acme/everything/mcp`);
+    const metadata = await request(`${proxy.url}/.well-known/oauth-protected-resource/t/acme/everything/mcp`, { dispatcher: tlsClient });
     expect(await metadata.body.json()).toMatchObject({ resource: mcpUrl(), authorization_servers: [authServer.issuer] });
   });
 
@@ -179,5 +212,23 @@ describe('credentials end to end', () => {
     expect(await toolNames(newSecret)).toEqual(['echo']);
     await until(async () => (await verdict(oldSecret)) === 'expired_key', 'the overlap to end');
     expect(await verdict(newSecret)).toBe('accepted');
+  });
+
+  it('connects the SDK client with a client certificate from the tenant CA added through GraphQL', async () => {
+    const clientCa = pki.createCa('Acme Agents CA');
+    const agentCert: TestCertificate = clientCa.issue({ commonName: 'agent', altNames: ['URI:spiffe://acme/build-agent'] });
+    const withCert = new Agent({ connect: { ca: serverCa.certPem, cert: agentCert.certPem, key: agentCert.keyPem } });
+    try {
+      await mutate('mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }', {
+        i: { tenantId, name: 'agents', kind: 'mtls', caBundlePem: clientCa.certPem, certIdentityFrom: 'san-uri' },
+      });
+      await mutate('mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }', {
+        i: { tenantId, scope: 'mtls:spiffe://acme/build-agent', toolGlobs: ['get-sum'] },
+      });
+      await until(async () => (await toolNames(null, withCert).catch(() => [])).length > 0, 'the client CA to reach the proxy');
+      expect(await toolNames(null, withCert)).toEqual(['get-sum']);
+    } finally {
+      await withCert.close();
+    }
   });
 });

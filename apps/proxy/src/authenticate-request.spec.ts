@@ -66,6 +66,7 @@ function provider(id: string, position: number, over: Partial<SnapshotIdentityPr
     scopeClaim: 'scope',
     introspection: null,
     profile: 'standard',
+    clientCa: null,
     ...over,
   };
 }

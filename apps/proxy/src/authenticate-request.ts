@@ -3,6 +3,7 @@ import { AuthError, TenantAuthenticator, type AuthenticatorServices, type Princi
 import { errorResponse, MCPG_UNAUTHORIZED } from '@mcpg/mcp';
 import { toolAccessForScopes, type CompiledApiKey, type CompiledPolicy, type ToolAccess } from '@mcpg/policy';
 import type { AuditFields } from './audit-recorder.js';
+import type { ClientCertificateSource } from './client-certificate-source.js';
 import { sendJsonRpc } from './http-replies.js';
 import type { ProxyDeps } from './proxy-deps.js';
 
@@ -10,6 +11,7 @@ import type { ProxyDeps } from './proxy-deps.js';
 export interface ProxyIdentityServices extends AuthenticatorServices {
   /** Base URL clients use to reach this proxy; resource identifiers (RFC 8707/9728) derive from it. */
   publicBaseUrl(): string;
+  readonly clientCertificates: ClientCertificateSource;
 }
 
 const AUTH_MESSAGES: Record<AuthError['reason'], string> = {
@@ -34,6 +36,9 @@ const AUTH_MESSAGES: Record<AuthError['reason'], string> = {
   jwks_unavailable: 'Unauthorized: the identity provider\'s keys are unavailable; try again later',
   token_inactive: 'Unauthorized: the token is not active',
   introspection_unavailable: 'Unauthorized: the authorization server could not be asked about this token; try again later',
+  certificate_untrusted: 'Unauthorized: the client certificate is not issued by a CA this tenant trusts',
+  certificate_expired: 'Unauthorized: the client certificate is expired or not yet valid',
+  certificate_without_identity: 'Unauthorized: the client certificate carries no identity of the configured kind',
 };
 
 export interface AuthenticatedRequest {
@@ -77,8 +82,19 @@ export async function authenticateRequest(
   record: (fields: AuditFields) => void,
 ): Promise<AuthenticatedRequest | null> {
   const resourceUrl = resourceUrlOf(deps, policy.tenantSlug, serverName);
+  const presented = deps.identity.clientCertificates.read(req);
+  if (presented.isUntrustedHeader) {
+    // Ignored: only a trusted reverse proxy may vouch for a certificate. Recorded, since it is
+    // either a misconfiguration or someone trying to pass as another client.
+    record({ kind: 'auth.failure', decision: 'deny', reason: 'client_cert_header_untrusted', status: null });
+  }
   try {
-    const { principal, apiKey } = await authenticatorFor(policy, deps.identity).authenticate(req.headers.authorization, resourceUrl);
+    const { principal, apiKey } = await authenticatorFor(policy, deps.identity).authenticate(
+      req.headers.authorization,
+      resourceUrl,
+      Date.now(),
+      presented.chain,
+    );
     return { principal, access: apiKey ?? toolAccessForScopes(policy, principal.scopes) };
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;

@@ -7,3 +7,4 @@ export * from './jwt-verifier.js';
 export * from './token-claims.js';
 export * from './token-introspection.js';
 export * from './tenant-authenticator.js';
+export * from './client-certificate.js';

@@ -34,7 +34,10 @@ export type AuthFailureReason =
   | 'missing_subject'
   | 'jwks_unavailable'
   | 'token_inactive'
-  | 'introspection_unavailable';
+  | 'introspection_unavailable'
+  | 'certificate_untrusted'
+  | 'certificate_expired'
+  | 'certificate_without_identity';
 
 /** Errors are values with codes; the proxy maps them to 401 + WWW-Authenticate once, at the edge. */
 export class AuthError extends Error {

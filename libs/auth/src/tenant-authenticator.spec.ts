@@ -17,7 +17,7 @@ function provider(over: Partial<SnapshotIdentityProvider>): SnapshotIdentityProv
   return {
     id: 'p1', name: 'p1', kind: 'jwt', position: 1, issuer: issuer.issuer, audiences: ['api'], algorithms: ['RS256', 'ES256', 'EdDSA'],
     jwksUri: issuer.jwksUri, jwks: null, hmacSecret: null, clockSkewSeconds: 0, subjectClaim: 'sub', scopeClaim: 'scope',
-    introspection: null, profile: 'standard', ...over,
+    introspection: null, profile: 'standard', clientCa: null, ...over,
   };
 }
 

@@ -1,8 +1,10 @@
 import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import type { X509Certificate } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
 import { API_KEY_PREFIX } from './api-key-format.js';
 import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
 import { bearerTokenOf, MAX_BEARER_TOKEN_BYTES } from './bearer-token.js';
+import { certificateIdentity, parseCaBundle, verifyClientCertificate } from './client-certificate.js';
 import type { JwksCache } from './jwks-cache.js';
 import { JwtVerifier, looksLikeJwt, unverifiedIssuerOf } from './jwt-verifier.js';
 import { AuthError, type Principal } from './principal.js';
@@ -55,6 +57,7 @@ export function acceptedAudiences(provider: SnapshotIdentityProvider, resourceUr
 export class TenantAuthenticator<K extends ApiKeyRecord> {
   private readonly verifiers = new Map<string, JwtVerifier>();
   private readonly introspecting: SnapshotIdentityProvider | undefined;
+  private readonly clientCas: Array<{ provider: SnapshotIdentityProvider; trusted: X509Certificate[] }> = [];
 
   constructor(
     private readonly tenant: TenantCredentials<K>,
@@ -67,9 +70,29 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
       if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
     }
     this.introspecting = tenant.identityProviders.find((p) => p.kind === 'oauth' && p.introspection !== null);
+    for (const provider of tenant.identityProviders) {
+      if (provider.kind === 'mtls' && provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
+    }
   }
 
-  async authenticate(authorization: string | undefined, resourceUrl: string, nowMs: number = Date.now()): Promise<Authenticated<K>> {
+  /** Whether this tenant accepts client certificates (so the proxy should look for one). */
+  get acceptsClientCertificates(): boolean {
+    return this.clientCas.length > 0;
+  }
+
+  /**
+   * A bearer credential, when sent, decides; otherwise a verified client certificate (native TLS
+   * or forwarded by a trusted reverse proxy) whose chain leads to one of the tenant's client CAs.
+   */
+  async authenticate(
+    authorization: string | undefined,
+    resourceUrl: string,
+    nowMs: number = Date.now(),
+    clientCertificateChain: readonly X509Certificate[] | null = null,
+  ): Promise<Authenticated<K>> {
+    if (!authorization && clientCertificateChain && clientCertificateChain.length > 0 && this.acceptsClientCertificates) {
+      return { principal: this.authenticateCertificate(clientCertificateChain, nowMs), apiKey: null };
+    }
     const token = bearerTokenOf(authorization);
     if (token.length > MAX_BEARER_TOKEN_BYTES) throw new AuthError('token_too_large');
     if (token.startsWith(API_KEY_PREFIX)) {
@@ -91,6 +114,25 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
     }
     if (!this.introspecting) throw new AuthError('malformed_key');
     return { principal: await this.introspect(this.introspecting, token, resourceUrl, nowMs), apiKey: null };
+  }
+
+  /** The first client CA (in provider order) that the chain leads to decides the identity. */
+  private authenticateCertificate(chain: readonly X509Certificate[], nowMs: number): Principal {
+    let failure: AuthError = new AuthError('certificate_untrusted');
+    for (const { provider, trusted } of this.clientCas) {
+      try {
+        const leaf = verifyClientCertificate(chain, trusted, nowMs);
+        const subject = certificateIdentity(leaf, provider.clientCa!.identityFrom);
+        // The identity doubles as a scope (`mtls:<identity>`) so scope rules can grant tools to a certificate.
+        return { tenantId: this.tenant.tenantId, subject, via: 'mtls', scopes: [`mtls:${subject}`], providerId: provider.id };
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        // An expired or identity-less certificate from a trusted CA says more than "untrusted".
+        if (err.reason !== 'certificate_untrusted') throw err;
+        failure = err;
+      }
+    }
+    throw failure;
   }
 
   private async introspect(provider: SnapshotIdentityProvider, token: string, resourceUrl: string, nowMs: number): Promise<Principal> {

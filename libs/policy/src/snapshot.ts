@@ -47,12 +47,20 @@ export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
 export const identityProviderProfiles = ['standard', 'audience-is-client-id', 'no-resource-parameter'] as const;
 export type IdentityProviderProfile = (typeof identityProviderProfiles)[number];
 
+/** Where a client certificate's identity is read from. */
+export const certificateIdentitySources = ['subject-cn', 'san-uri', 'san-dns', 'san-email'] as const;
+export type CertificateIdentitySource = (typeof certificateIdentitySources)[number];
+
 /** A tenant's identity provider, tried in `position` order by the proxy (DESIGN.md §5). */
 export const snapshotIdentityProviderSchema = z.object({
   id: z.string(),
   name: z.string(),
-  /** `jwt`: self-contained tokens checked against `audiences`; `oauth`: an OAuth 2.1 authorization server whose tokens must name this resource (RFC 8707). */
-  kind: z.enum(['jwt', 'oauth']),
+  /**
+   * `jwt`: self-contained tokens checked against `audiences`; `oauth`: an OAuth 2.1 authorization
+   * server whose tokens must name this resource (RFC 8707); `mtls`: client certificates issued by
+   * `clientCa` (the token fields are unused).
+   */
+  kind: z.enum(['jwt', 'oauth', 'mtls']),
   position: z.number().int(),
   issuer: z.string(),
   audiences: z.array(z.string()),
@@ -68,6 +76,8 @@ export const snapshotIdentityProviderSchema = z.object({
   /** RFC 7662 introspection for opaque tokens (kind `oauth`). */
   introspection: z.object({ url: z.url(), clientId: z.string(), clientSecret: z.string() }).nullable(),
   profile: z.enum(identityProviderProfiles),
+  /** kind `mtls`: the tenant's trusted client CA bundle (PEM) and where the identity is read from. */
+  clientCa: z.object({ caBundlePem: z.string(), identityFrom: z.enum(certificateIdentitySources) }).nullable(),
 });
 
 export const rateLimitSchema = z.object({

@@ -5,3 +5,4 @@ export * from './hec-receiver.js';
 export * from './database.js';
 export * from './audit-event-fixture.js';
 export * from './token-issuer.js';
+export * from './test-certificates.js';

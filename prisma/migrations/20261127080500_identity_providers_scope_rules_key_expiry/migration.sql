@@ -26,6 +26,8 @@ CREATE TABLE "IdentityProvider" (
     "clientId" TEXT,
     "clientSecret" TEXT,
     "profile" TEXT NOT NULL DEFAULT 'standard',
+    "caBundlePem" TEXT,
+    "certIdentityFrom" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 

@@ -1,4 +1,5 @@
-import { identityProviderProfiles, jwtAlgorithms } from '@mcpg/policy';
+import { parseCaBundle } from '@mcpg/auth';
+import { certificateIdentitySources, identityProviderProfiles, jwtAlgorithms } from '@mcpg/policy';
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
 import { displayNameSchema, idSchema } from '../validation/field-schemas.js';
@@ -8,7 +9,10 @@ export class IdentityProviderFieldsInput {
   @Field(() => String, { nullable: true })
   name?: string;
 
-  @Field(() => String, { nullable: true, description: '"jwt" (self-contained tokens for configured audiences) or "oauth" (an OAuth 2.1 authorization server; tokens must name this resource, RFC 8707).' })
+  @Field(() => String, {
+    nullable: true,
+    description: '"jwt" (self-contained tokens for configured audiences), "oauth" (an OAuth 2.1 authorization server; tokens must name this resource, RFC 8707) or "mtls" (client certificates from caBundlePem).',
+  })
   kind?: string;
 
   @Field(() => Int, { nullable: true, description: 'Order in which the proxy tries providers (lowest first). Default: after the last.' })
@@ -52,6 +56,12 @@ export class IdentityProviderFieldsInput {
 
   @Field(() => String, { nullable: true, description: 'standard | audience-is-client-id | no-resource-parameter (see README).' })
   profile?: string;
+
+  @Field(() => String, { nullable: true, description: 'kind mtls: the trusted client CA certificates, PEM.' })
+  caBundlePem?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'kind mtls: identity from subject-cn | san-uri | san-dns | san-email.' })
+  certIdentityFrom?: string | null;
 }
 
 @InputType()
@@ -116,11 +126,11 @@ const textSchema = z.string().min(1, 'must not be empty').max(2048, 'must be at 
 export const identityProviderSchema = z
   .object({
     name: displayNameSchema,
-    kind: z.enum(['jwt', 'oauth'], 'must be "jwt" or "oauth"'),
+    kind: z.enum(['jwt', 'oauth', 'mtls'], 'must be "jwt", "oauth" or "mtls"'),
     position: z.number().int().min(0).max(1000),
     issuer: textSchema,
     audiences: z.array(textSchema).max(20, 'must have at most 20 entries'),
-    algorithms: z.array(z.enum(jwtAlgorithms, `must be one of ${jwtAlgorithms.join(', ')}`)).min(1, 'must name at least one algorithm'),
+    algorithms: z.array(z.enum(jwtAlgorithms, `must be one of ${jwtAlgorithms.join(', ')}`)),
     jwksUri: fetchUrlSchema.nullable(),
     jwks: z.union([jwksTextSchema, z.object({ keys: z.array(z.record(z.string(), z.unknown())) })]).nullable(),
     hmacSecret: hmacSecretSchema.nullable(),
@@ -131,9 +141,18 @@ export const identityProviderSchema = z
     clientId: textSchema.nullable(),
     clientSecret: textSchema.nullable(),
     profile: z.enum(identityProviderProfiles, `must be one of ${identityProviderProfiles.join(', ')}`),
+    caBundlePem: z.string().max(256 * 1024, 'must be at most 256 KiB').refine(isCaBundle, 'must be PEM CA certificates (basicConstraints CA:TRUE)').nullable(),
+    certIdentityFrom: z.enum(certificateIdentitySources, `must be one of ${certificateIdentitySources.join(', ')}`).nullable(),
   })
   .superRefine((p, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (p.kind === 'mtls') {
+      if (!p.caBundlePem) issue('caBundlePem', 'is required for an mtls provider');
+      if (!p.certIdentityFrom) issue('certIdentityFrom', 'is required for an mtls provider');
+      return;
+    }
+    if (p.caBundlePem || p.certIdentityFrom) issue('caBundlePem', 'is only for mtls providers');
+    if (p.algorithms.length === 0) issue('algorithms', 'must name at least one algorithm');
     const algorithms = [...new Set(p.algorithms)];
     if (algorithms.includes('HS256') && !p.hmacSecret) issue('hmacSecret', 'is required when HS256 is allowed');
     if (p.hmacSecret && !algorithms.includes('HS256')) issue('algorithms', 'must include HS256 when an hmacSecret is set');
@@ -149,6 +168,15 @@ export const identityProviderSchema = z
     }
   })
   .transform((p) => ({ ...p, algorithms: [...new Set(p.algorithms)], audiences: [...new Set(p.audiences)] }));
+
+function isCaBundle(pem: string): boolean {
+  try {
+    parseCaBundle(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type IdentityProviderFields = z.output<typeof identityProviderSchema>;
 

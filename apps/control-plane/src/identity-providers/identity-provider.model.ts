@@ -57,6 +57,12 @@ export class IdentityProviderModel {
   @Field(() => String)
   profile: string;
 
+  @Field(() => String, { nullable: true })
+  caBundlePem: string | null;
+
+  @Field(() => String, { nullable: true })
+  certIdentityFrom: string | null;
+
   @Field(() => Date)
   updatedAt: Date;
 }

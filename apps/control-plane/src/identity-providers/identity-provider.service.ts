@@ -15,6 +15,7 @@ import type { IdentityProviderModel } from './identity-provider.model.js';
 const DEFAULTS = {
   kind: 'jwt',
   audiences: [],
+  algorithms: [],
   jwksUri: null,
   jwks: null,
   hmacSecret: null,
@@ -25,11 +26,13 @@ const DEFAULTS = {
   clientId: null,
   clientSecret: null,
   profile: 'standard',
+  caBundlePem: null,
+  certIdentityFrom: null,
 } as const;
 
 const FIELD_NAMES = [
   'name', 'kind', 'position', 'issuer', 'audiences', 'algorithms', 'jwksUri', 'jwks', 'hmacSecret', 'clockSkewSeconds',
-  'subjectClaim', 'scopeClaim', 'introspectionUrl', 'clientId', 'clientSecret', 'profile',
+  'subjectClaim', 'scopeClaim', 'introspectionUrl', 'clientId', 'clientSecret', 'profile', 'caBundlePem', 'certIdentityFrom',
 ] as const;
 
 /** The fields the admin sent; absent (undefined) ones are left out so they do not overwrite. */
@@ -63,6 +66,8 @@ export function toIdentityProviderModel(row: IdentityProvider): IdentityProvider
     clientId: row.clientId,
     hasClientSecret: row.clientSecret !== null,
     profile: row.profile,
+    caBundlePem: row.caBundlePem,
+    certIdentityFrom: row.certIdentityFrom,
     updatedAt: row.updatedAt,
   };
 }
@@ -79,7 +84,10 @@ export class IdentityProviderService {
     const { tenantId, ...rest } = parseInput(createIdentityProviderInputSchema, input);
     const row = await this.snapshots.change(tenantId, async (tx) => {
       const last = await tx.identityProvider.aggregate({ where: { tenantId }, _max: { position: true } });
-      const fields = parseInput(identityProviderSchema, { ...DEFAULTS, position: (last._max.position ?? 0) + 1, ...givenFields(rest) });
+      const given = givenFields(rest);
+      // Client CAs have no issuer; one per name keeps the (tenant, issuer) uniqueness meaningful.
+      const issuer = given.kind === 'mtls' && given.issuer === undefined ? { issuer: `mtls:${String(given.name ?? '')}` } : {};
+      const fields = parseInput(identityProviderSchema, { ...DEFAULTS, position: (last._max.position ?? 0) + 1, ...issuer, ...given });
       return tx.identityProvider.create({ data: { tenantId, ...toData(fields) } });
     });
     return toIdentityProviderModel(row);

@@ -1,5 +1,5 @@
 import type { IdentityProvider } from '@mcpg/db';
-import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import type { CertificateIdentitySource, SnapshotIdentityProvider } from '@mcpg/policy';
 
 /** A stored row as proxies get it; rows were validated on write, so this only reshapes. */
 export function toSnapshotIdentityProvider(row: IdentityProvider): SnapshotIdentityProvider {
@@ -22,5 +22,9 @@ export function toSnapshotIdentityProvider(row: IdentityProvider): SnapshotIdent
         ? { url: row.introspectionUrl, clientId: row.clientId, clientSecret: row.clientSecret }
         : null,
     profile: row.profile as SnapshotIdentityProvider['profile'],
+    clientCa:
+      row.caBundlePem && row.certIdentityFrom
+        ? { caBundlePem: row.caBundlePem, identityFrom: row.certIdentityFrom as CertificateIdentitySource }
+        : null,
   };
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createTestPki } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
 
-const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile';
+const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile caBundlePem certIdentityFrom';
 const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityProvider(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($input: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $input) { ${FIELDS} } }`;
 const DELETE = 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }';
@@ -37,7 +38,7 @@ describe('identity providers', () => {
       {
         id: p.id, name: 'corp idp', kind: 'jwt', position: 1, issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['ES256', 'RS256'],
         jwksUri: 'https://idp.example.com/jwks', jwks: null, hmacSecret: null, clockSkewSeconds: 60, subjectClaim: 'sub', scopeClaim: 'scope',
-        introspection: null, profile: 'standard',
+        introspection: null, profile: 'standard', clientCa: null,
       },
     ]);
   });
@@ -88,6 +89,9 @@ describe('identity providers', () => {
     ['profile', { profile: 'whatever' }],
     ['clockSkewSeconds', { clockSkewSeconds: 3600 }],
     ['introspectionUrl', { kind: 'oauth', introspectionUrl: 'https://as.example.com/introspect' }],
+    ['caBundlePem', { kind: 'mtls', certIdentityFrom: 'san-uri' }],
+    ['caBundlePem', { kind: 'mtls', certIdentityFrom: 'san-uri', caBundlePem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }],
+    ['certIdentityFrom', { kind: 'mtls', certIdentityFrom: 'serial-number', caBundlePem: null }],
   ])('rejects an invalid %s with BAD_USER_INPUT and publishes nothing', async (field, override) => {
     const before = await cp.manifestVersion(tenantId);
     const result = await cp.graphql(CREATE, {
@@ -116,5 +120,23 @@ describe('identity providers', () => {
       input: { tenantId, scope: 'has space', toolGlobs: [] },
     });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'scope' });
+  });
+
+  it('creates an mTLS provider from a CA bundle; a leaf certificate is not accepted as a CA', async () => {
+    const pki = createTestPki();
+    try {
+      const ca = pki.createCa('Acme Client CA');
+      const { createIdentityProvider: p } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, {
+        input: { tenantId, name: 'agents', kind: 'mtls', caBundlePem: ca.certPem, certIdentityFrom: 'san-uri' },
+      });
+      expect(p).toMatchObject({ kind: 'mtls', issuer: 'mtls:agents', certIdentityFrom: 'san-uri', algorithms: [] });
+      const { snapshot } = await cp.snapshotInRedis(tenantId);
+      expect(snapshot.identityProviders.find((i) => i.id === p.id)?.clientCa).toEqual({ caBundlePem: ca.certPem, identityFrom: 'san-uri' });
+      const leaf = ca.issue({ commonName: 'not a ca' });
+      const bad = await cp.graphql(CREATE, { input: { tenantId, name: 'bad', kind: 'mtls', caBundlePem: leaf.certPem, certIdentityFrom: 'subject-cn' } });
+      expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'caBundlePem' });
+    } finally {
+      pki.cleanup();
+    }
   });
 });
