@@ -26,6 +26,8 @@ import { RolloutService } from './regions/rollout.service.js';
 import { queryLimitsRule } from './query-limits/query-limits.js';
 import { VersionResolver } from './versions/version.resolver.js';
 import { VersionService } from './versions/version.service.js';
+import { IdentityProviderResolver } from './identity-providers/identity-provider.resolver.js';
+import { IdentityProviderService } from './identity-providers/identity-provider.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
@@ -105,6 +107,8 @@ export class ControlPlaneModule {
         RolloutService,
         RegionResolver,
         TenantRegionsResolver,
+        IdentityProviderService,
+        IdentityProviderResolver,
       ],
     };
   }

@@ -18,6 +18,16 @@ const envSchema = z.object({
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
   MCPG_HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
+  MCPG_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  MCPG_JWKS_TIMEOUT_MS: positiveInt(3_000),
+  MCPG_JWKS_COOLDOWN_MS: positiveInt(30_000),
+  MCPG_JWKS_MAX_AGE_MS: positiveInt(600_000),
+  MCPG_INTROSPECTION_TIMEOUT_MS: positiveInt(3_000),
+  MCPG_INTROSPECTION_CACHE_MAX_MS: positiveInt(60_000),
+  MCPG_TLS_CERT_FILE: z.string().optional(),
+  MCPG_TLS_KEY_FILE: z.string().optional(),
+  MCPG_TRUSTED_PROXY_CIDRS: z.string().optional(),
+  MCPG_CLIENT_CERT_HEADER: z.string().default('x-client-cert'),
 });
 
 export interface ProxyConfig {
@@ -37,6 +47,18 @@ export interface ProxyConfig {
   auditFlushMs: number;
   /** How often the proxy reports its region and snapshot versions to Redis (expiry: 3 intervals). */
   heartbeatIntervalMs: number;
+  /** How clients reach this proxy (scheme://host[:port], no trailing slash); default: the listen address. */
+  publicUrl: string | null;
+  jwksTimeoutMs: number;
+  jwksCooldownMs: number;
+  jwksMaxAgeMs: number;
+  introspectionTimeoutMs: number;
+  introspectionCacheMaxMs: number;
+  /** PEM file paths; when set the proxy listens with TLS (1.2 minimum) and asks for client certificates. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Reverse proxies allowed to pass the client certificate in `clientCertHeader` (CIDR notation). */
+  trustedProxyCidrs: string[];
+  clientCertHeader: string;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -67,5 +89,20 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
     heartbeatIntervalMs: e.MCPG_HEARTBEAT_INTERVAL_MS,
+    publicUrl: e.MCPG_PUBLIC_URL ? e.MCPG_PUBLIC_URL.replace(/\/+$/, '') : null,
+    jwksTimeoutMs: e.MCPG_JWKS_TIMEOUT_MS,
+    jwksCooldownMs: e.MCPG_JWKS_COOLDOWN_MS,
+    jwksMaxAgeMs: e.MCPG_JWKS_MAX_AGE_MS,
+    introspectionTimeoutMs: e.MCPG_INTROSPECTION_TIMEOUT_MS,
+    introspectionCacheMaxMs: e.MCPG_INTROSPECTION_CACHE_MAX_MS,
+    tls: tlsFilesOf(e.MCPG_TLS_CERT_FILE, e.MCPG_TLS_KEY_FILE),
+    trustedProxyCidrs: (e.MCPG_TRUSTED_PROXY_CIDRS ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0),
+    clientCertHeader: e.MCPG_CLIENT_CERT_HEADER.toLowerCase(),
   };
+}
+
+function tlsFilesOf(certFile: string | undefined, keyFile: string | undefined): ProxyConfig['tls'] {
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new Error('invalid proxy configuration: MCPG_TLS_CERT_FILE and MCPG_TLS_KEY_FILE must be set together');
+  return { certFile, keyFile };
 }

@@ -4,3 +4,5 @@ export * from './upstream-tap.js';
 export * from './hec-receiver.js';
 export * from './database.js';
 export * from './audit-event-fixture.js';
+export * from './token-issuer.js';
+export * from './test-certificates.js';

@@ -3,8 +3,8 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
-import { CreateApiKeyInput } from './api-key.input.js';
-import { ApiKeyModel, CreatedApiKeyModel } from './api-key.model.js';
+import { CreateApiKeyInput, RotateApiKeyInput } from './api-key.input.js';
+import { ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
 import { ApiKeyService } from './api-key.service.js';
 
 @Resolver(() => ApiKeyModel)
@@ -18,6 +18,15 @@ export class ApiKeyResolver {
     @CurrentAdmin() admin: AdminPrincipal,
   ): Promise<CreatedApiKeyModel> {
     return this.apiKeyService.create(input, admin);
+  }
+
+  @TenantWrite(tenantOf.row('apiKey', 'input.id'))
+  @Mutation(() => RotatedApiKeyModel, { description: 'Issues a new key with the same tool globs; the old one keeps working until oldKeyExpiresAt.' })
+  rotateApiKey(
+    @Args('input', { type: () => RotateApiKeyInput }) input: RotateApiKeyInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<RotatedApiKeyModel> {
+    return this.apiKeyService.rotate(input, admin);
   }
 
   @TenantWrite(tenantOf.row('apiKey', 'id'))

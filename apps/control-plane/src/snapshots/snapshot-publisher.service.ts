@@ -6,6 +6,7 @@ import type { CryptoKey } from 'jose';
 import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { conflict, notFound } from '../errors/admin-error.js';
+import { toSnapshotIdentityProvider } from '../identity-providers/identity-provider.snapshot.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -218,5 +219,6 @@ export async function compileTenant(tx: Tx, tenant: { id: string; slug: string }
   const servers = await tx.upstreamServer.findMany({ where: { tenantId: tenant.id } });
   const apiKeys = await tx.apiKey.findMany({ where: { tenantId: tenant.id } });
   const toolRules = await tx.toolRule.findMany({ where: { tenantId: tenant.id } });
-  return compileSnapshot({ tenant, servers, apiKeys, toolRules }, version);
+  const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
+  return compileSnapshot({ tenant, servers, apiKeys, toolRules, identityProviders }, version);
 }
