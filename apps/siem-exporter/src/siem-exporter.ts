@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { createAuditExportWorker } from './audit-export-worker.js';
 import type { SiemExporterConfig } from './config.js';
 import type { AuditSink } from './sinks/audit-sink.js';
+import { ElasticBulkSink } from './sinks/elastic-bulk-sink.js';
 import { JsonlFileSink } from './sinks/jsonl-file-sink.js';
 import { SplunkHecSink } from './sinks/splunk-hec-sink.js';
 
@@ -15,6 +16,7 @@ export interface SiemExporter {
 function createSinks(config: SiemExporterConfig): AuditSink[] {
   const sinks: AuditSink[] = [];
   if (config.splunk) sinks.push(new SplunkHecSink(config.splunk));
+  if (config.elastic) sinks.push(new ElasticBulkSink(config.elastic));
   if (config.auditFile) sinks.push(new JsonlFileSink({ path: config.auditFile }));
   return sinks;
 }
@@ -34,6 +36,7 @@ export async function startSiemExporter(
     concurrency: config.concurrency,
     maxAttempts: config.attempts,
     backoff: { baseDelayMs: config.backoffMs, maxDelayMs: config.backoffMaxMs },
+    lockMs: config.lockMs,
     logger,
   });
   try {

@@ -4,3 +4,4 @@ export * from './upstream-tap.js';
 export * from './hec-receiver.js';
 export * from './database.js';
 export * from './audit-event-fixture.js';
+export * from './elastic-receiver.js';
