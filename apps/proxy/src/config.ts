@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -17,6 +18,10 @@ const envSchema = z.object({
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
+  MCPG_AUDIT_SPOOL_FILE: z.string().optional(),
+  MCPG_AUDIT_SPOOL_MAX_BYTES: positiveInt(256 * 1024 * 1024),
+  MCPG_AUDIT_ADD_TIMEOUT_MS: positiveInt(5_000),
+  MCPG_AUDIT_SPOOL_REPLAY_MS: positiveInt(1_000),
 });
 
 export interface ProxyConfig {
@@ -34,6 +39,12 @@ export interface ProxyConfig {
   upstreamResponseTimeoutMs: number;
   auditBatchSize: number;
   auditFlushMs: number;
+  /** Local file for audit batches while Redis is unreachable; replayed in order when it returns. */
+  auditSpoolFile: string;
+  auditSpoolMaxBytes: number;
+  /** A queue add slower than this counts as failed; the batch goes to the spool. */
+  auditAddTimeoutMs: number;
+  auditSpoolReplayMs: number;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -47,6 +58,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     throw new Error(`invalid proxy configuration: ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  const proxyId = e.MCPG_PROXY_ID ?? `${hostname()}-${process.pid}`;
   const keys = splitPemBlocks(e.MCPG_SNAPSHOT_PUBLIC_KEYS.replace(/\\n/g, '\n'));
   if (keys.length === 0) throw new Error('invalid proxy configuration: MCPG_SNAPSHOT_PUBLIC_KEYS holds no PEM public key');
   return {
@@ -56,12 +68,17 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
     snapshotPublicKeysPem: keys,
     region: e.MCPG_REGION,
-    proxyId: e.MCPG_PROXY_ID ?? `${hostname()}-${process.pid}`,
+    proxyId,
     maxBodyBytes: e.MCPG_MAX_BODY_BYTES,
     maxBatchLength: e.MCPG_MAX_BATCH_LENGTH,
     upstreamConnectTimeoutMs: e.MCPG_UPSTREAM_CONNECT_TIMEOUT_MS,
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
+    // Per proxy id: two proxies must never share (and interleave) one spool.
+    auditSpoolFile: e.MCPG_AUDIT_SPOOL_FILE || join('.mcpg', 'audit-spool', `${proxyId.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`),
+    auditSpoolMaxBytes: e.MCPG_AUDIT_SPOOL_MAX_BYTES,
+    auditAddTimeoutMs: e.MCPG_AUDIT_ADD_TIMEOUT_MS,
+    auditSpoolReplayMs: e.MCPG_AUDIT_SPOOL_REPLAY_MS,
   };
 }

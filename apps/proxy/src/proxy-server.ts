@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditQueueWriter } from '@mcpg/audit';
+import { AuditQueueWriter, AuditSpool } from '@mcpg/audit';
 import { busNames, SnapshotSubscriber } from '@mcpg/bus';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
@@ -19,8 +19,9 @@ import { SnapshotStore } from './snapshot-store.js';
 export interface RunningProxy {
   readonly url: string;
   readonly store: SnapshotStore;
-  /** Waits until audit events recorded so far have been handed to the queue. */
+  /** Waits until audit events recorded so far have been handed to the queue (or, Redis down, the spool). */
   flushAudit(): Promise<void>;
+  readonly metrics: ProxyMetrics;
   close(): Promise<void>;
 }
 
@@ -28,28 +29,42 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   const names = busNames(config.redisKeyPrefix);
   const publicKeys = await Promise.all(config.snapshotPublicKeysPem.map(importVerificationKey));
   const store = new SnapshotStore(publicKeys, log);
-  const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount);
+  let auditWriter: AuditQueueWriter | undefined;
+  const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount, () => auditWriter?.spoolBacklogBytes ?? 0);
 
   // Commands wait out a Redis outage instead of failing after a fixed number of retries.
   const redisOptions = { maxRetriesPerRequest: null } as const;
   const redis = new Redis(config.redisUrl, redisOptions);
   const subscriberRedis = new Redis(config.redisUrl, redisOptions);
-  const queueRedis = new Redis(config.redisUrl, redisOptions);
+  // Audit adds fail at once while Redis is down (no offline queue), so batches go to the spool.
+  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis]] as const) {
     conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));
   }
-  const auditWriter = new AuditQueueWriter({
+  let recorder: AuditRecorder | undefined;
+  auditWriter = new AuditQueueWriter({
     connection: queueRedis,
     names,
     maxBatchSize: config.auditBatchSize,
     flushIntervalMs: config.auditFlushMs,
     logger: log,
+    spool: new AuditSpool({ path: config.auditSpoolFile, maxBytes: config.auditSpoolMaxBytes }),
+    addTimeoutMs: config.auditAddTimeoutMs,
+    replayIntervalMs: config.auditSpoolReplayMs,
+    spoolObserver: {
+      spooled: (count) => metrics.auditSpooledEvents.inc(count),
+      refused: (events) => metrics.auditRefusedEvents.inc(events.length),
+      replayed: (batches) => metrics.auditReplayedBatches.inc(batches),
+      refusalsEnded: (summary) =>
+        recorder?.record({ kind: 'audit.refused', decision: 'error', reason: 'spool_full', details: { ...summary } }),
+    },
   });
+  recorder = new AuditRecorder(auditWriter, config.region, config.proxyId);
   const deps: ProxyDeps = {
     config,
     store,
     buckets: new TokenBucketMap(),
-    recorder: new AuditRecorder(auditWriter, config.region, config.proxyId),
+    recorder,
     upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
     metrics,
     log,
@@ -105,6 +120,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   return {
     url,
     store,
+    metrics,
     flushAudit: () => auditWriter.drain(),
     async close() {
       server.closeAllConnections();

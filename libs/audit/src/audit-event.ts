@@ -12,6 +12,8 @@ export const auditKinds = [
   'request.invalid',
   'upstream.error',
   'admin.change',
+  /** The proxy's audit spool was full and refused events; `details` says how many. */
+  'audit.refused',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 

@@ -13,6 +13,7 @@ const ecsCategorization: Record<AuditKind, { category: string[]; type: string[] 
   'request.invalid': { category: ['network', 'web'], type: ['access', 'denied'] },
   'upstream.error': { category: ['network', 'web'], type: ['error'] },
   'admin.change': { category: ['configuration', 'iam'], type: ['change'] },
+  'audit.refused': { category: ['host'], type: ['error'] },
 };
 
 const outcome = { allow: 'success', deny: 'failure', error: 'failure' } as const;

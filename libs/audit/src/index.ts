@@ -4,3 +4,4 @@ export * from './audit-batcher.js';
 export * from './audit-export-backoff.js';
 export * from './audit-queue-writer.js';
 export * from './ecs-document.js';
+export * from './audit-spool.js';

@@ -5,3 +5,4 @@ export * from './hec-receiver.js';
 export * from './database.js';
 export * from './audit-event-fixture.js';
 export * from './elastic-receiver.js';
+export * from './redis-server.js';
