@@ -22,6 +22,7 @@ const envSchema = z.object({
   MCPG_AUDIT_SPOOL_MAX_BYTES: positiveInt(256 * 1024 * 1024),
   MCPG_AUDIT_ADD_TIMEOUT_MS: positiveInt(5_000),
   MCPG_AUDIT_SPOOL_REPLAY_MS: positiveInt(1_000),
+  MCPG_REDACTION_HASH_KEY: z.string().optional(),
 });
 
 export interface ProxyConfig {
@@ -45,6 +46,8 @@ export interface ProxyConfig {
   /** A queue add slower than this counts as failed; the batch goes to the spool. */
   auditAddTimeoutMs: number;
   auditSpoolReplayMs: number;
+  /** Secret for keyed hashing of redacted values (≥ 32 bytes, base64 or hex); null: hashing falls back to removal. */
+  redactionHashKey: Buffer | null;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -80,5 +83,14 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     auditSpoolMaxBytes: e.MCPG_AUDIT_SPOOL_MAX_BYTES,
     auditAddTimeoutMs: e.MCPG_AUDIT_ADD_TIMEOUT_MS,
     auditSpoolReplayMs: e.MCPG_AUDIT_SPOOL_REPLAY_MS,
+    redactionHashKey: parseHashKey(e.MCPG_REDACTION_HASH_KEY),
   };
+}
+
+/** 64+ hex characters or base64 of 32+ bytes; the message never echoes the value. */
+function parseHashKey(value: string | undefined): Buffer | null {
+  if (!value) return null;
+  const key = /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length < 32) throw new Error('invalid proxy configuration: MCPG_REDACTION_HASH_KEY must hold at least 32 bytes (64 hex characters or base64)');
+  return key;
 }

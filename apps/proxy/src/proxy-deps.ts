@@ -7,6 +7,7 @@ import type { AuditFields, AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { SnapshotStore } from './snapshot-store.js';
+import type { TenantRedaction } from './tenant-redaction.js';
 
 /** Everything the request path needs, built once at start-up. */
 export interface ProxyDeps {
@@ -17,6 +18,7 @@ export interface ProxyDeps {
   readonly upstream: Dispatcher;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
+  readonly redaction: TenantRedaction;
 }
 
 /** One authenticated MCP request. `audit` fills in tenant, principal, server and timing. */

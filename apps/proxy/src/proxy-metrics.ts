@@ -30,6 +30,12 @@ export class ProxyMetrics {
     help: 'Spooled audit batches handed to the queue after Redis returned',
     registers: [this.registry],
   });
+  readonly redactedValues = new Counter({
+    name: 'mcpg_proxy_redacted_values_total',
+    help: 'Secrets redacted, in audited tool arguments or in responses to clients',
+    labelNames: ['where'] as const,
+    registers: [this.registry],
+  });
   readonly tenants: Gauge;
   readonly auditSpoolBytes: Gauge;
   readonly snapshotsRejected: Gauge;

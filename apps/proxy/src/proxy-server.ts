@@ -15,6 +15,7 @@ import type { ProxyDeps } from './proxy-deps.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { matchRoute } from './route.js';
 import { SnapshotStore } from './snapshot-store.js';
+import { TenantRedaction } from './tenant-redaction.js';
 
 export interface RunningProxy {
   readonly url: string;
@@ -68,6 +69,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
     metrics,
     log,
+    redaction: new TenantRedaction(config.redactionHashKey, log),
   };
   const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
     onError: (err, context) => log.error('snapshot sync failed', { context, err }),

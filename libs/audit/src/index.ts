@@ -5,3 +5,4 @@ export * from './audit-export-backoff.js';
 export * from './audit-queue-writer.js';
 export * from './ecs-document.js';
 export * from './audit-spool.js';
+export * from './redaction/index.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type TenantSnapshot } from './snapshot.js';
+import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type SnapshotRedaction, type TenantSnapshot } from './snapshot.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
@@ -7,6 +7,7 @@ export interface TenantModel {
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null }>;
   toolRules: ReadonlyArray<{ id: string; apiKeyId: string; toolGlobs: readonly string[] }>;
   rateLimit?: RateLimitConfig;
+  redaction?: SnapshotRedaction | null;
 }
 
 /**
@@ -31,5 +32,14 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
     })),
     rules: [...model.toolRules].sort(byId).map((r) => ({ id: r.id, apiKeyId: r.apiKeyId, toolGlobs: [...r.toolGlobs].sort() })),
     limits: { rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+    ...(model.redaction
+      ? {
+          redaction: {
+            customPatterns: [...model.redaction.customPatterns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => ({ name: p.name, pattern: p.pattern })),
+            redactResponses: model.redaction.redactResponses,
+            argumentValues: model.redaction.argumentValues,
+          },
+        }
+      : {}),
   };
 }
