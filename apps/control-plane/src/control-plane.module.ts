@@ -14,6 +14,8 @@ import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
+import { RedactionResolver } from './redaction/redaction.resolver.js';
+import { RedactionService } from './redaction/redaction.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
@@ -69,6 +71,8 @@ export class ControlPlaneModule {
         ServerResolver,
         ToolRuleService,
         ToolRuleResolver,
+        RedactionService,
+        RedactionResolver,
       ],
     };
   }
