@@ -5,6 +5,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CryptoKey } from 'jose';
 import { createAdminContext } from './admin-auth/admin-context.js';
@@ -12,7 +13,9 @@ import { AdminTokenVerifier } from './admin-auth/admin-token.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { DeadLetterResolver } from './dead-letters/dead-letter.resolver.js';
+import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
 import { RedactionResolver } from './redaction/redaction.resolver.js';
 import { RedactionService } from './redaction/redaction.service.js';
@@ -73,6 +76,17 @@ export class ControlPlaneModule {
         ToolRuleResolver,
         RedactionService,
         RedactionResolver,
+        {
+          provide: AUDIT_QUEUE,
+          useFactory: () => {
+            const names = busNames(config.redisKeyPrefix);
+            const queue = new Queue(names.auditQueue, { connection: resources.redis, prefix: names.bullPrefix });
+            queue.on('error', (err) => resources.logger.warn('audit queue connection error', { err }));
+            return queue;
+          },
+        },
+        DeadLetterService,
+        DeadLetterResolver,
       ],
     };
   }

@@ -3,3 +3,5 @@ export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');
 export const LOGGER = Symbol('Logger');
 export const SNAPSHOT_SIGNING_KEY = Symbol('SnapshotSigningKey');
 export const PRISMA = Symbol('PrismaClient');
+/** BullMQ queue `audit-export` of the region, for dead letters. */
+export const AUDIT_QUEUE = Symbol('AuditQueue');
