@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AuditEvent } from '@mcpg/audit';
@@ -37,6 +39,7 @@ const PASSWORD = 'correct-horse-battery-staple';
 const SECRETS = [GITHUB_TOKEN, AWS_KEY, EMPLOYEE_ID, CARD, PASSWORD];
 const HEC_TOKEN = 'redaction-hec-token';
 const ES_KEY = { id: 'redaction', key: 'es-secret' };
+const CLI = fileURLToPath(new URL('../tools/mcp-guard.mjs', import.meta.url));
 const prefix = `mcpg-test-redaction-${randomBytes(4).toString('hex')}:`;
 
 /** An upstream answering every POST with an SSE reply that cuts the AWS key in half between two writes. */
@@ -176,5 +179,31 @@ describe('redaction end to end', () => {
     expect(lookup).toMatchObject({ redactedCount: 1, arguments: { q: expect.stringMatching(/^who owns \[HMAC:aws_access_key_id:[0-9a-f]{32}\]$/) } });
     const elasticCall = elastic.documents.find((d) => (d.source.event as { id: string }).id === call!.id)!;
     expect(elasticCall.source.mcpg).toMatchObject({ redacted_count: 2, arguments: call!.arguments });
+  });
+
+  it('chains the events of the proxy so that `mcp-guard audit verify` accepts the JSON Lines export and catches an edit or a removal', async () => {
+    const file = join(dir, 'audit.jsonl');
+    const run = (path: string) => {
+      const result = spawnSync(process.execPath, [CLI, 'audit', 'verify', path], { encoding: 'utf8' });
+      return { status: result.status, out: result.stdout };
+    };
+    const intact = run(file);
+    expect(intact.out).toMatch(/OK: \d+ events, every chain intact/);
+    expect(intact.status).toBe(0);
+
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    // The second event of the chain: neither its start nor its end, so both changes are visible.
+    const at = lines.findIndex((line) => (JSON.parse(line) as AuditEvent).seq === 2);
+    const edited = lines.map((line, i) => (i === at ? JSON.stringify({ ...(JSON.parse(line) as AuditEvent), status: 299 }) : line));
+    expect(edited[at]).not.toBe(lines[at]);
+    await writeFile(join(dir, 'edited.jsonl'), edited.join('\n') + '\n');
+    const afterEdit = run(join(dir, 'edited.jsonl'));
+    expect(afterEdit.status).toBe(1);
+    expect(afterEdit.out).toContain('PROBLEM edited');
+
+    await writeFile(join(dir, 'cut.jsonl'), lines.filter((_, i) => i !== at).join('\n') + '\n');
+    const afterCut = run(join(dir, 'cut.jsonl'));
+    expect(afterCut.status).toBe(1);
+    expect(afterCut.out).toContain('PROBLEM gap');
   });
 });

@@ -6,3 +6,4 @@ export * from './audit-queue-writer.js';
 export * from './ecs-document.js';
 export * from './audit-spool.js';
 export * from './redaction/index.js';
+export * from './audit-chain.js';
