@@ -15,6 +15,7 @@ describe('loadSiemExporterConfig', () => {
       lockMs: 30_000,
       splunk: { url: 'https://splunk.example.com:8088', token: 'secret-hec-token', sourcetype: 'mcpg:audit', source: 'mcp-guard', timeoutMs: 10_000 },
       elastic: null,
+      webhook: null,
       auditFile: null,
     });
   });
@@ -72,6 +73,16 @@ describe('loadSiemExporterConfig', () => {
     });
     expect(() => loadSiemExporterConfig({ ELASTIC_URL: 'http://es:9200' })).toThrow(/ELASTIC_API_KEY: ELASTIC_URL needs either/);
     expect(() => loadSiemExporterConfig({ ELASTIC_URL: 'http://es:9200', ELASTIC_API_KEY: 'k', ELASTIC_INDEX: 'Audit' })).toThrow(/ELASTIC_INDEX/);
+  });
+
+  it('accepts a signed webhook as the only sink, and requires its secret', () => {
+    expect(loadSiemExporterConfig({ WEBHOOK_URL: 'https://siem.example.com/hook', WEBHOOK_SECRET: 'a-long-enough-secret' }).webhook).toEqual({
+      url: 'https://siem.example.com/hook',
+      secret: 'a-long-enough-secret',
+      timeoutMs: 10_000,
+    });
+    expect(() => loadSiemExporterConfig({ WEBHOOK_URL: 'https://siem.example.com/hook' })).toThrow(/WEBHOOK_URL and WEBHOOK_SECRET go together/);
+    expect(() => loadSiemExporterConfig({ WEBHOOK_URL: 'https://siem.example.com/hook', WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET: must be at least 16/);
   });
 
   it('refuses to start without any sink', () => {

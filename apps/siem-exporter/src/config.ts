@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { ElasticBulkSinkOptions } from './sinks/elastic-bulk-sink.js';
 import type { SplunkHecSinkOptions } from './sinks/splunk-hec-sink.js';
+import type { WebhookSinkOptions } from './sinks/webhook-sink.js';
 
 export type SplunkHecConfig = Omit<SplunkHecSinkOptions, 'name'>;
 export type ElasticConfig = Omit<ElasticBulkSinkOptions, 'name'>;
+export type WebhookConfig = Omit<WebhookSinkOptions, 'name'>;
 
 export interface SiemExporterConfig {
   redisUrl: string;
@@ -26,6 +28,7 @@ export interface SiemExporterConfig {
   lockMs: number;
   splunk: SplunkHecConfig | null;
   elastic: ElasticConfig | null;
+  webhook: WebhookConfig | null;
   /** JSON Lines file receiving every event, or null. */
   auditFile: string | null;
 }
@@ -54,6 +57,9 @@ const envSchema = z
     ELASTIC_PASSWORD: optionalString,
     ELASTIC_INDEX: z.preprocess((v) => (v === '' || v === undefined ? 'mcpg-audit' : v), z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase index or data stream name')),
     ELASTIC_TIMEOUT_MS: integer(10_000, 100),
+    WEBHOOK_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+    WEBHOOK_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
+    WEBHOOK_TIMEOUT_MS: integer(10_000, 100),
     MCPG_AUDIT_FILE: optionalString,
     EXPORTER_CONCURRENCY: integer(4, 1),
     EXPORTER_ATTEMPTS: integer(10, 1),
@@ -72,11 +78,14 @@ const envSchema = z
         ctx.addIssue({ code: 'custom', path: ['ELASTIC_API_KEY'], message: 'ELASTIC_URL needs either ELASTIC_API_KEY or ELASTIC_USERNAME and ELASTIC_PASSWORD' });
       }
     }
-    if (env.SPLUNK_HEC_URL === undefined && env.ELASTIC_URL === undefined && env.MCPG_AUDIT_FILE === undefined) {
+    if ((env.WEBHOOK_URL === undefined) !== (env.WEBHOOK_SECRET === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'WEBHOOK_URL and WEBHOOK_SECRET go together: set both or neither' });
+    }
+    if (env.SPLUNK_HEC_URL === undefined && env.ELASTIC_URL === undefined && env.WEBHOOK_URL === undefined && env.MCPG_AUDIT_FILE === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['SPLUNK_HEC_URL'],
-        message: 'no sink configured: set SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN, ELASTIC_URL and its credentials, or MCPG_AUDIT_FILE',
+        message: 'no sink configured: set SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN, ELASTIC_URL and its credentials, WEBHOOK_URL and WEBHOOK_SECRET, or MCPG_AUDIT_FILE',
       });
     }
     if (env.EXPORTER_BACKOFF_MAX_MS < env.EXPORTER_BACKOFF_MS) {
@@ -128,6 +137,8 @@ export function loadSiemExporterConfig(env: Record<string, string | undefined> =
             timeoutMs: e.ELASTIC_TIMEOUT_MS,
           }
         : null,
+    webhook:
+      e.WEBHOOK_URL !== undefined && e.WEBHOOK_SECRET !== undefined ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, timeoutMs: e.WEBHOOK_TIMEOUT_MS } : null,
     auditFile: e.MCPG_AUDIT_FILE ?? null,
   };
 }

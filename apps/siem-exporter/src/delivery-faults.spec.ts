@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { AuditQueueWriter, type AuditEvent } from '@mcpg/audit';
 import { busNames } from '@mcpg/bus';
 import { createLogger } from '@mcpg/observability';
-import { auditEventFixture, startElasticReceiver, startHecReceiver, type ElasticReceiver, type HecReceiver } from '@mcpg/testing';
+import {
+  auditEventFixture,
+  startElasticReceiver,
+  startHecReceiver,
+  startWebhookReceiver,
+  type ElasticReceiver,
+  type HecReceiver,
+  type WebhookReceiver,
+} from '@mcpg/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +24,7 @@ import { startSiemExporter, type SiemExporter } from './siem-exporter.js';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HEC_TOKEN = 'f0e1d2c3-faults-hec-token';
 const API_KEY = { id: 'faults-key-id', key: 'faults-key-secret' };
+const WEBHOOK_SECRET = 'faults-webhook-secret-0123456789';
 const ENCODED_API_KEY = Buffer.from(`${API_KEY.id}:${API_KEY.key}`).toString('base64');
 const filePrefix = `mcpg-test-delivery-faults-${randomBytes(4).toString('hex')}:`;
 const EXPORTER_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -38,6 +47,7 @@ describe('delivery under faults', () => {
   let prefix: string;
   let hec: HecReceiver;
   let elastic: ElasticReceiver;
+  let webhook: WebhookReceiver;
   let writer: AuditQueueWriter;
   let queue: Queue;
   let exporter: SiemExporter | undefined;
@@ -53,6 +63,7 @@ describe('delivery under faults', () => {
     const names = busNames(prefix);
     hec = await startHecReceiver({ token: HEC_TOKEN, ack: true });
     elastic = await startElasticReceiver({ apiKey: API_KEY });
+    webhook = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
     writer = new AuditQueueWriter({ connection: redis, names, maxBatchSize, flushIntervalMs: 20 });
     queue = new Queue(names.auditQueue, { connection: redis, prefix: names.bullPrefix });
   }
@@ -83,6 +94,7 @@ describe('delivery under faults', () => {
     await queue.close();
     await hec.close();
     await elastic.close();
+    await webhook.close();
   });
 
   afterAll(async () => {
@@ -91,13 +103,15 @@ describe('delivery under faults', () => {
     await redis.quit();
   });
 
-  it('delivers every event through 500s and 429s, refused bulk items and lost HEC acks: exactly once in Elastic, at least once in HEC', async () => {
+  it('delivers every event through 500s and 429s, refused bulk items and lost HEC acks: exactly once in Elastic and the webhook, at least once in HEC', async () => {
     await setUp(10);
     const events = Array.from({ length: 60 }, (_, i) => auditEventFixture({ rpcId: i }));
     elastic.failNextRequests(3, 500);
     hec.failNextRequests(2);
     hec.loseNextBatches(2);
-    exporter = await startSiemExporter(loadSiemExporterConfig(env({ EXPORTER_CONCURRENCY: '3' })), createLogger({ app: 'test' }, 'debug', (l) => logs.push(l)));
+    webhook.failNextRequests(2, 500);
+    webhook.failNextRequests(2, 429);
+    exporter = await startSiemExporter(loadSiemExporterConfig(env({ EXPORTER_CONCURRENCY: '3', WEBHOOK_URL: webhook.url, WEBHOOK_SECRET })), createLogger({ app: 'test' }, 'debug', (l) => logs.push(l)));
     for (const event of events.slice(0, 30)) writer.write(event);
     await writer.drain();
     // Later bulks first meet back-pressure (429), then have some items refused, retried alone.
@@ -111,6 +125,8 @@ describe('delivery under faults', () => {
     expect(idsOf(elastic.documents).sort()).toEqual(idsOf(events).sort());
     expect(new Set(idsOf(hec.events)).size).toBe(60);
     expect(new Set(idsOf(hec.events))).toEqual(new Set(idsOf(events)));
+    expect(idsOf(webhook.events as AuditEvent[]).sort()).toEqual(idsOf(events).sort());
+    expect(webhook.rejected).toBe(0);
     expect(await queue.getFailedCount()).toBe(0);
     expect(logs.some((l) => l.includes('not acknowledged within 200 ms'))).toBe(true);
     for (const fault of ['answered HTTP 500', 'answered HTTP 429', 'items (', 'HEC code 9']) expect(logs.some((l) => l.includes(fault)), fault).toBe(true);

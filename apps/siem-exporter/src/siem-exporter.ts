@@ -7,6 +7,7 @@ import type { AuditSink } from './sinks/audit-sink.js';
 import { ElasticBulkSink } from './sinks/elastic-bulk-sink.js';
 import { JsonlFileSink } from './sinks/jsonl-file-sink.js';
 import { SplunkHecSink } from './sinks/splunk-hec-sink.js';
+import { WebhookSink } from './sinks/webhook-sink.js';
 
 export interface SiemExporter {
   /** Stops taking jobs, lets the ones in progress finish, then closes sinks and Redis. */
@@ -17,6 +18,7 @@ function createSinks(config: SiemExporterConfig): AuditSink[] {
   const sinks: AuditSink[] = [];
   if (config.splunk) sinks.push(new SplunkHecSink(config.splunk));
   if (config.elastic) sinks.push(new ElasticBulkSink(config.elastic));
+  if (config.webhook) sinks.push(new WebhookSink(config.webhook));
   if (config.auditFile) sinks.push(new JsonlFileSink({ path: config.auditFile }));
   return sinks;
 }
