@@ -7,9 +7,17 @@ import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
  * nested fields — and every attempt is answered NOT_FOUND, exactly as if B did not exist, with
  * nothing changed. Adding a root field to the schema without a row here fails the last test.
  */
+interface TenantFixture {
+  id: string;
+  slug: string;
+  keyId: string;
+  serverId: string;
+  tokenId: string;
+  identityProviderId: string;
+}
 interface Fixture {
-  a: { id: string; slug: string; keyId: string; serverId: string; tokenId: string };
-  b: { id: string; slug: string; keyId: string; serverId: string; tokenId: string };
+  a: TenantFixture;
+  b: TenantFixture;
   platformTokenId: string;
 }
 
@@ -28,6 +36,29 @@ const attemptsOnB: Record<string, Attempt> = {
     variables: { i: { tenantId: f.b.id, name: 'stolen' } },
   }),
   revokeApiKey: (f) => ({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', variables: { id: f.b.keyId } }),
+  rotateApiKey: (f) => ({
+    query: 'mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { newKey { secret } } }',
+    variables: { i: { id: f.b.keyId, oldKeyExpiresAt: new Date(Date.now() + 3_600_000).toISOString() } },
+  }),
+  setScopeToolRule: (f) => ({
+    query: 'mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, scope: 'admin', toolGlobs: ['*'] } },
+  }),
+  redactionSettings: (f) => ({ query: 'query($t: ID!) { redactionSettings(tenantId: $t) { redactResponses } }', variables: { t: f.b.id } }),
+  setRedactionSettings: (f) => ({
+    query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
+    variables: { i: { tenantId: f.b.id, redactResponses: false, argumentValues: 'redact', customPatterns: [] } },
+  }),
+  identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  createIdentityProvider: (f) => ({
+    query: 'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, name: 'evil', issuer: 'https://evil.example', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://evil.example/jwks' } },
+  }),
+  updateIdentityProvider: (f) => ({
+    query: 'mutation($i: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $i) { id } }',
+    variables: { i: { id: f.b.identityProviderId, jwksUri: 'https://evil.example/jwks' } },
+  }),
+  deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
   addUpstreamServer: (f) => ({
     query: 'mutation($i: AddUpstreamServerInput!) { addUpstreamServer(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, name: 'evil', url: 'https://evil.example/mcp' } },
@@ -71,7 +102,7 @@ const attemptsOnB: Record<string, Attempt> = {
 /** Root fields that take no tenant and narrow their answer to what the caller may see. */
 const callerScopedFields = new Set(['tenants', 'adminTokens', 'me', 'logout']);
 /** Root fields only platform admins reach at all (FORBIDDEN for tenant roles; they name no tenant object). */
-const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies']);
+const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies', 'auditDeadLetters', 'replayAuditDeadLetter', 'replayAllAuditDeadLetters']);
 
 describe('tenant isolation', () => {
   let cp: ControlPlaneHarness;
@@ -87,7 +118,11 @@ describe('tenant isolation', () => {
     );
     await cp.ok('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: key.id, toolGlobs: ['read_*'] } });
     const token = await cp.createAdminToken('TENANT_VIEWER', tenant.id);
-    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id };
+    const { createIdentityProvider } = await cp.ok<{ createIdentityProvider: { id: string } }>(
+      'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'corp', issuer: `https://${slug}.idp.example.com`, audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
+    );
+    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id };
   }
 
   /** Everything about B that an attempt could change. */
@@ -99,6 +134,7 @@ describe('tenant isolation', () => {
       servers: await cp.prisma.upstreamServer.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       rules: await cp.prisma.toolRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       tokens: await cp.prisma.adminToken.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
+      identityProviders: await cp.prisma.identityProvider.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
     };
   }
 

@@ -4,8 +4,8 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
-import { ApiKeyFilter, CreateApiKeyInput } from './api-key.input.js';
-import { ApiKeyConnection, ApiKeyModel, CreatedApiKeyModel } from './api-key.model.js';
+import { ApiKeyFilter, CreateApiKeyInput, RotateApiKeyInput } from './api-key.input.js';
+import { ApiKeyConnection, ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
 import { ApiKeyService } from './api-key.service.js';
 
 @Resolver(() => ApiKeyModel)
@@ -19,6 +19,15 @@ export class ApiKeyResolver {
     @CurrentAdmin() admin: AdminPrincipal,
   ): Promise<CreatedApiKeyModel> {
     return this.apiKeyService.create(input, admin);
+  }
+
+  @TenantWrite(tenantOf.row('apiKey', 'input.id'))
+  @Mutation(() => RotatedApiKeyModel, { description: 'Issues a new key with the same tool globs; the old one keeps working until oldKeyExpiresAt.' })
+  rotateApiKey(
+    @Args('input', { type: () => RotateApiKeyInput }) input: RotateApiKeyInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<RotatedApiKeyModel> {
+    return this.apiKeyService.rotate(input, admin);
   }
 
   @TenantWrite(tenantOf.row('apiKey', 'id'))

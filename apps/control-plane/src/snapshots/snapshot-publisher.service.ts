@@ -6,6 +6,8 @@ import type { CryptoKey } from 'jose';
 import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { conflict, notFound } from '../errors/admin-error.js';
+import { toSnapshotIdentityProvider } from '../identity-providers/identity-provider.snapshot.js';
+import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -222,9 +224,12 @@ export async function compileTenant(
   const servers = await tx.upstreamServer.findMany({ where: { tenantId: tenant.id } });
   const apiKeys = await tx.apiKey.findMany({ where: { tenantId: tenant.id } });
   const toolRules = await tx.toolRule.findMany({ where: { tenantId: tenant.id } });
+  const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
+  const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId: tenant.id } });
+  const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
   const rateLimit =
     tenant.rateLimitCapacity != null && tenant.rateLimitRefillPerSecond != null
       ? { capacity: tenant.rateLimitCapacity, refillPerSecond: tenant.rateLimitRefillPerSecond }
       : undefined;
-  return compileSnapshot({ tenant, servers, apiKeys, toolRules, ...(rateLimit ? { rateLimit } : {}) }, version);
+  return compileSnapshot({ tenant, servers, apiKeys, toolRules, identityProviders, redaction, ...(rateLimit ? { rateLimit } : {}) }, version);
 }

@@ -4,7 +4,7 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import { PolicyDryRunModel } from '../versions/version.model.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
-import { SetToolRuleInput } from './tool-rule.input.js';
+import { SetScopeToolRuleInput, SetToolRuleInput } from './tool-rule.input.js';
 import { ToolRuleModel } from './tool-rule.model.js';
 import { ToolRuleService } from './tool-rule.service.js';
 
@@ -25,5 +25,14 @@ export class ToolRuleResolver {
   @Query(() => PolicyDryRunModel, { description: 'Validates and compiles a setToolRule change without storing or publishing it.' })
   dryRunToolRule(@Args('input', { type: () => SetToolRuleInput }) input: SetToolRuleInput): Promise<PolicyDryRunModel> {
     return this.toolRuleService.dryRun(input);
+  }
+
+  @TenantWrite(tenantOf.arg('input.tenantId'))
+  @Mutation(() => ToolRuleModel, { description: 'Replaces the tool globs granted to every JWT / OAuth token holding the scope.' })
+  setScopeToolRule(
+    @Args('input', { type: () => SetScopeToolRuleInput }) input: SetScopeToolRuleInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<ToolRuleModel> {
+    return this.toolRuleService.setForScope(input, admin);
   }
 }

@@ -9,7 +9,7 @@ import { SnapshotPublisherService, type Tx } from '../snapshots/snapshot-publish
 import { decodeStoredSnapshot, displayableSnapshot, toChangeModel } from '../versions/stored-snapshot.js';
 import type { PolicyDryRunModel } from '../versions/version.model.js';
 import { parseInput } from '../validation/parse-input.js';
-import { setToolRuleSchema } from './tool-rule.input.js';
+import { setScopeToolRuleSchema, setToolRuleSchema } from './tool-rule.input.js';
 
 @Injectable()
 export class ToolRuleService {
@@ -47,6 +47,21 @@ export class ToolRuleService {
     const { wouldPublish, latestJws } = await this.snapshots.dryRun(key.tenantId, (tx) => upsertToolRule(tx, key.tenantId, apiKeyId, toolGlobs));
     const changes = latestJws ? diffSnapshots(decodeStoredSnapshot(latestJws), wouldPublish) : [];
     return { isValid: true, errors: [], wouldBeVersion: wouldPublish.version, compiled: displayableSnapshot(wouldPublish), changes: changes.map(toChangeModel) };
+  }
+
+  /** Replaces the globs granted to every token holding `scope` in the tenant. */
+  async setForScope(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
+    const { tenantId, scope, toolGlobs } = parseInput(setScopeToolRuleSchema, input);
+    const before = await this.prisma.toolRule.findUnique({ where: { tenantId_scope: { tenantId, scope } } });
+    const rule = await this.snapshots.change(tenantId, (tx) =>
+      tx.toolRule.upsert({
+        where: { tenantId_scope: { tenantId, scope } },
+        create: { tenantId, scope, toolGlobs },
+        update: { toolGlobs },
+      }),
+    );
+    this.changes.record(admin, { action: 'setScopeToolRule', targetType: 'ToolRule', targetId: rule.id, tenantId, before, after: rule });
+    return rule;
   }
 }
 

@@ -74,7 +74,11 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
   await tx.toolRule.deleteMany({ where: { tenantId } });
   const keyIds = new Set((await tx.apiKey.findMany({ where: { tenantId }, select: { id: true } })).map((k) => k.id));
   for (const rule of target.rules) {
-    if (!keyIds.has(rule.apiKeyId)) continue; // the key was deleted since; nothing to restore it to
-    await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, toolGlobs: rule.toolGlobs } });
+    if (rule.apiKeyId !== undefined) {
+      if (!keyIds.has(rule.apiKeyId)) continue; // the key was deleted since; nothing to restore it to
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, toolGlobs: rule.toolGlobs } });
+    } else if (rule.scope !== undefined) {
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, toolGlobs: rule.toolGlobs } });
+    }
   }
 }
