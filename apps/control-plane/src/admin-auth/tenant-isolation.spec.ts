@@ -49,7 +49,7 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
     variables: { i: { tenantId: f.b.id, redactResponses: false, argumentValues: 'redact', customPatterns: [] } },
   }),
-  identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createIdentityProvider: (f) => ({
     query: 'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, name: 'evil', issuer: 'https://evil.example', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://evil.example/jwks' } },
