@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parseSessionKeys, type SessionKey } from './session-seal.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -15,6 +16,12 @@ const envSchema = z.object({
   MCPG_MAX_BATCH_LENGTH: positiveInt(100),
   MCPG_UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
+  MCPG_MAX_JSON_DEPTH: positiveInt(64),
+  MCPG_MAX_HEADER_BYTES: positiveInt(16 * 1024),
+  MCPG_SSE_IDLE_TIMEOUT_MS: positiveInt(300_000),
+  MCPG_SESSION_KEYS: z.string().optional(),
+  MCPG_CIRCUIT_FAILURE_THRESHOLD: positiveInt(5),
+  MCPG_CIRCUIT_OPEN_MS: positiveInt(30_000),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
 });
@@ -32,6 +39,17 @@ export interface ProxyConfig {
   maxBatchLength: number;
   upstreamConnectTimeoutMs: number;
   upstreamResponseTimeoutMs: number;
+  maxJsonDepth: number;
+  maxHeaderBytes: number;
+  sseIdleTimeoutMs: number;
+  /**
+   * Keys that seal session ids, the first one sealing (see session-seal.ts). Null when none is
+   * configured: the proxy then makes a random one at start, and sessions do not survive a restart
+   * or move between replicas.
+   */
+  sessionKeys: SessionKey[] | null;
+  circuitFailureThreshold: number;
+  circuitOpenMs: number;
   auditBatchSize: number;
   auditFlushMs: number;
 }
@@ -61,7 +79,21 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     maxBatchLength: e.MCPG_MAX_BATCH_LENGTH,
     upstreamConnectTimeoutMs: e.MCPG_UPSTREAM_CONNECT_TIMEOUT_MS,
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
+    maxJsonDepth: e.MCPG_MAX_JSON_DEPTH,
+    maxHeaderBytes: e.MCPG_MAX_HEADER_BYTES,
+    sseIdleTimeoutMs: e.MCPG_SSE_IDLE_TIMEOUT_MS,
+    sessionKeys: e.MCPG_SESSION_KEYS ? parseSessionKeysOrThrow(e.MCPG_SESSION_KEYS) : null,
+    circuitFailureThreshold: e.MCPG_CIRCUIT_FAILURE_THRESHOLD,
+    circuitOpenMs: e.MCPG_CIRCUIT_OPEN_MS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
   };
+}
+
+function parseSessionKeysOrThrow(value: string): SessionKey[] {
+  try {
+    return parseSessionKeys(value);
+  } catch (err) {
+    throw new Error(`invalid proxy configuration: MCPG_SESSION_KEYS: ${(err as Error).message}`);
+  }
 }

@@ -6,6 +6,8 @@ import type { AuditFields } from './audit-recorder.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
+import { checkRequestHead, resolveSession, type GuardRefusal } from './request-guards.js';
+import { limitsFor } from './request-limits.js';
 import { ResponseInspector } from './response-inspector.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
 
@@ -51,6 +53,14 @@ export async function handleMcpRoute(
     deps.metrics.auditEvents.inc({ kind: fields.kind });
     deps.recorder.record({ ...base, latencyMs: latencyMs(), ...fields });
   };
+  const refuse = (refusal: GuardRefusal) => {
+    deps.metrics.requests.inc({ outcome: 'refused' });
+    record({ kind: 'request.invalid', decision: 'deny', reason: refusal.reason, status: refusal.status });
+    sendJsonRpc(res, refusal.status, refusal.reply);
+  };
+  const limits = limitsFor(deps.config, policy);
+  const headRefusal = checkRequestHead(req, policy, limits);
+  if (headRefusal) return refuse(headRefusal);
 
   let auth: ReturnType<typeof authenticateApiKey<(typeof policy.keysByHash extends ReadonlyMap<string, infer K> ? K : never)>>;
   try {
@@ -85,11 +95,20 @@ export async function handleMcpRoute(
   }
   for (const [name, value] of Object.entries(rateHeaders)) res.setHeader(name, value);
 
+  const resolved = resolveSession(deps.sessions, req.headers['mcp-session-id'], {
+    tenantId: policy.tenantId,
+    serverId: server.id,
+    subject: principal.subject,
+  });
+  if ('refusal' in resolved) return refuse(resolved.refusal);
+
   const ctx: McpRequestContext = {
     policy,
     server,
     principal,
     key,
+    limits,
+    session: resolved.session,
     bytesIn: 0,
     bytesOut: 0,
     audit: (fields) => record({ bytesIn: ctx.bytesIn, ...fields }),
@@ -103,9 +122,10 @@ export async function handleMcpRoute(
       // GET opens the server-to-client stream, DELETE ends the session (MCP Streamable HTTP).
       return forwardToUpstream(deps, ctx, req, res, {
         method: req.method,
-        inspector: new ResponseInspector(key, new Set()),
+        inspector: new ResponseInspector(key, 'by-shape'),
         answeredHere: [],
         isBatch: false,
+        forwardedRequestIds: [],
         onUpstreamStatus: (status, error) =>
           record({ kind: error ? 'upstream.error' : 'request', decision: error ? 'error' : 'allow', method: `HTTP ${req.method}`, reason: error ?? null, status }),
       });

@@ -5,7 +5,10 @@ import type { TokenBucketMap } from '@mcpg/ratelimit';
 import type { Dispatcher } from 'undici';
 import type { AuditFields, AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
+import type { RequestLimits } from './request-limits.js';
+import type { SessionSealer } from './session-seal.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 /** Everything the request path needs, built once at start-up. */
@@ -15,6 +18,10 @@ export interface ProxyDeps {
   readonly buckets: TokenBucketMap;
   readonly recorder: AuditRecorder;
   readonly upstream: Dispatcher;
+  /** The upstream dispatcher for a connect timeout (tenants may set their own). */
+  dispatcherFor(connectTimeoutMs: number): Dispatcher;
+  readonly sessions: SessionSealer;
+  readonly circuits: CircuitBreakers;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
 }
@@ -25,6 +32,9 @@ export interface McpRequestContext {
   readonly server: SnapshotServer;
   readonly principal: Principal;
   readonly key: CompiledApiKey;
+  readonly limits: RequestLimits;
+  /** The session the client presented (sealed id) and the upstream's id inside it; null without one. */
+  readonly session: { clientId: string; upstreamId: string } | null;
   bytesIn: number;
   bytesOut: number;
   audit(fields: AuditFields): void;

@@ -12,9 +12,13 @@ import type { ProxyConfig } from './config.js';
 import { sendHttpError, sendJson } from './http-replies.js';
 import { handleMcpRoute } from './mcp-route-handler.js';
 import type { ProxyDeps } from './proxy-deps.js';
+import { CircuitBreakers } from './circuit-breaker.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { matchRoute } from './route.js';
+import { generateSessionKey, parseSessionKeys, SessionSealer } from './session-seal.js';
 import { SnapshotStore } from './snapshot-store.js';
+
+const MAX_HEADER_BYTES_ANY_TENANT = 64 * 1024;
 
 export interface RunningProxy {
   readonly url: string;
@@ -45,12 +49,29 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     flushIntervalMs: config.auditFlushMs,
     logger: log,
   });
+  let sessionKeys = config.sessionKeys;
+  if (!sessionKeys) {
+    log.warn('MCPG_SESSION_KEYS is not set: using a random session key; sessions will not survive a restart or move between replicas');
+    sessionKeys = parseSessionKeys(generateSessionKey('ephemeral'));
+  }
+  const upstream = new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 });
+  const dispatchers = new Map<number, Agent>([[config.upstreamConnectTimeoutMs, upstream]]);
   const deps: ProxyDeps = {
     config,
     store,
     buckets: new TokenBucketMap(),
     recorder: new AuditRecorder(auditWriter, config.region, config.proxyId),
-    upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
+    upstream,
+    dispatcherFor(connectTimeoutMs) {
+      let agent = dispatchers.get(connectTimeoutMs);
+      if (!agent) {
+        agent = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 30_000 });
+        dispatchers.set(connectTimeoutMs, agent);
+      }
+      return agent;
+    },
+    sessions: new SessionSealer(sessionKeys),
+    circuits: new CircuitBreakers({ failureThreshold: config.circuitFailureThreshold, openMs: config.circuitOpenMs }),
     metrics,
     log,
   };
@@ -58,7 +79,8 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     onError: (err, context) => log.error('snapshot sync failed', { context, err }),
   });
 
-  const server: Server = createServer((req, res) => {
+  // Above every tenant's header limit (checked per tenant in request-guards.ts, which audits it).
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES_ANY_TENANT }, (req, res) => {
     const route = matchRoute(req.url ?? '/');
     const done = (p: Promise<void>) =>
       p.catch((err) => {
@@ -110,7 +132,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await auditWriter.close();
-      await (deps.upstream as Agent).close();
+      await Promise.all([...dispatchers.values()].map((agent) => agent.close()));
       redis.disconnect();
       subscriberRedis.disconnect();
       queueRedis.disconnect();

@@ -1,27 +1,58 @@
-import { filterToolsListResult, isResponse, SseParser, serializeSseEvent, validateMessage, type JsonRpcResponse } from '@mcpg/mcp';
+import {
+  FILTERED_LISTS,
+  filterListResult,
+  isResponse,
+  SseParser,
+  serializeSseEvent,
+  validateMessage,
+  type FilteredListMethod,
+  type JsonRpcResponse,
+} from '@mcpg/mcp';
 import type { CompiledApiKey } from '@mcpg/policy';
 import { rpcKey } from './rpc-key.js';
 
+/** The list method whose result carries this array field, recognised by shape alone. */
+const LIST_BY_FIELD = new Map(Object.entries(FILTERED_LISTS).map(([method, { field }]) => [field, method as FilteredListMethod]));
+
 /**
- * What the proxy changes in upstream replies for one client request: `tools/list` results are
- * filtered to what the key may call. Everything else passes through byte-for-byte.
+ * What the proxy changes in upstream replies for one client request: `tools/list`,
+ * `resources/list`, `resources/templates/list` and `prompts/list` results are filtered to what
+ * the key may use. Everything else passes through byte-for-byte.
+ *
+ * On a POST the proxy knows which request ids were list requests. On a GET stream it does not
+ * (a resumed stream may replay answers to earlier POSTs), so there every result is filtered by
+ * its shape: a result carrying a `tools`/`resources`/`resourceTemplates`/`prompts` array.
  */
 export class ResponseInspector {
   constructor(
     private readonly key: CompiledApiKey,
-    private readonly toolsListIds: ReadonlySet<string>,
+    private readonly listIds: ReadonlyMap<string, FilteredListMethod> | 'by-shape',
   ) {}
 
   get isPassThrough(): boolean {
-    return this.toolsListIds.size === 0;
+    return this.listIds !== 'by-shape' && this.listIds.size === 0;
+  }
+
+  private matcherFor(method: FilteredListMethod): (name: string) => boolean {
+    if (method === 'tools/list') return this.key.mayCallTool;
+    if (method === 'prompts/list') return this.key.mayGetPrompt;
+    return this.key.mayReadResource;
+  }
+
+  private listMethodOf(response: JsonRpcResponse): FilteredListMethod | undefined {
+    if (this.listIds !== 'by-shape') return this.listIds.get(rpcKey(response.id));
+    const result = response.result;
+    if (typeof result !== 'object' || result === null) return undefined;
+    for (const [field, method] of LIST_BY_FIELD) if (Array.isArray((result as Record<string, unknown>)[field])) return method;
+    return undefined;
   }
 
   inspectMessage(message: unknown): unknown {
     if (this.isPassThrough) return message;
     const valid = validateMessage(message);
     if (typeof valid === 'string' || !isResponse(valid)) return message;
-    if (!this.toolsListIds.has(rpcKey(valid.id))) return message;
-    return filterToolsListResult(valid as JsonRpcResponse, this.key.mayCallTool);
+    const method = this.listMethodOf(valid);
+    return method ? filterListResult(valid, method, this.matcherFor(method)) : message;
   }
 
   /** A JSON body: one message or a batch. Returns the new body, or null if it was not JSON. */

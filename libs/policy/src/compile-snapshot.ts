@@ -1,12 +1,21 @@
-import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type TenantSnapshot } from './snapshot.js';
+import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type TenantLimits, type TenantSnapshot } from './snapshot.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
   tenant: { id: string; slug: string };
   servers: ReadonlyArray<{ id: string; name: string; url: string }>;
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null }>;
-  toolRules: ReadonlyArray<{ id: string; apiKeyId: string; toolGlobs: readonly string[] }>;
+  toolRules: ReadonlyArray<{
+    id: string;
+    apiKeyId: string;
+    toolGlobs: readonly string[];
+    resourceGlobs?: readonly string[];
+    promptGlobs?: readonly string[];
+  }>;
   rateLimit?: RateLimitConfig;
+  /** Per-tenant overrides of the proxy's default limits. */
+  limits?: TenantLimits;
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -29,7 +38,14 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       hash: k.hash,
       revokedAt: k.revokedAt ? k.revokedAt.toISOString() : null,
     })),
-    rules: [...model.toolRules].sort(byId).map((r) => ({ id: r.id, apiKeyId: r.apiKeyId, toolGlobs: [...r.toolGlobs].sort() })),
-    limits: { rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+    rules: [...model.toolRules].sort(byId).map((r) => ({
+      id: r.id,
+      apiKeyId: r.apiKeyId,
+      toolGlobs: [...r.toolGlobs].sort(),
+      resourceGlobs: [...(r.resourceGlobs ?? [])].sort(),
+      promptGlobs: [...(r.promptGlobs ?? [])].sort(),
+    })),
+    limits: { ...model.limits, rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+    allowedOrigins: [...(model.allowedOrigins ?? [])].sort(),
   };
 }

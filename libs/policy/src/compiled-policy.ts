@@ -1,11 +1,14 @@
 import { compileGlobList, type GlobMatcher } from './glob.js';
-import type { RateLimitConfig, SnapshotApiKey, SnapshotServer, TenantSnapshot } from './snapshot.js';
+import type { RateLimitConfig, SnapshotApiKey, SnapshotServer, TenantLimits, TenantSnapshot } from './snapshot.js';
 
 export interface CompiledApiKey {
   readonly key: SnapshotApiKey;
   readonly isRevoked: boolean;
   /** Decides tool access for this key; absent rule means default deny. */
   readonly mayCallTool: GlobMatcher;
+  /** `resources/read`, `resources/subscribe`: by URI. Templates in lists are matched by their template string. */
+  readonly mayReadResource: GlobMatcher;
+  readonly mayGetPrompt: GlobMatcher;
   readonly ruleId: string | null;
 }
 
@@ -19,6 +22,9 @@ export interface CompiledPolicy {
   readonly tenantSlug: string;
   readonly version: number;
   readonly rateLimit: RateLimitConfig;
+  readonly limits: TenantLimits;
+  /** Exact `Origin` values (scheme://host[:port]) browsers may call from. */
+  readonly allowedOrigins: ReadonlySet<string>;
   readonly serversByName: ReadonlyMap<string, SnapshotServer>;
   readonly keysByHash: ReadonlyMap<string, CompiledApiKey>;
 }
@@ -34,6 +40,8 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
       key,
       isRevoked: key.revokedAt !== null,
       mayCallTool: rule ? compileGlobList(rule.toolGlobs) : denyAll,
+      mayReadResource: rule ? compileGlobList(rule.resourceGlobs) : denyAll,
+      mayGetPrompt: rule ? compileGlobList(rule.promptGlobs) : denyAll,
       ruleId: rule?.id ?? null,
     });
   }
@@ -43,6 +51,8 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
     tenantSlug: snapshot.tenantSlug,
     version: snapshot.version,
     rateLimit: snapshot.limits.rateLimit,
+    limits: snapshot.limits,
+    allowedOrigins: new Set(snapshot.allowedOrigins),
     serversByName: new Map(snapshot.servers.map((s) => [s.name, s])),
     keysByHash,
   };
@@ -56,6 +66,18 @@ export interface ToolDecision {
 }
 
 export function decideToolCall(key: CompiledApiKey, toolName: string): ToolDecision {
-  if (key.mayCallTool(toolName)) return { isAllowed: true, ruleId: key.ruleId, reason: 'rule_allows' };
+  return decide(key, key.mayCallTool, toolName);
+}
+
+export function decideResourceRead(key: CompiledApiKey, uri: string): ToolDecision {
+  return decide(key, key.mayReadResource, uri);
+}
+
+export function decidePromptGet(key: CompiledApiKey, promptName: string): ToolDecision {
+  return decide(key, key.mayGetPrompt, promptName);
+}
+
+function decide(key: CompiledApiKey, matcher: GlobMatcher, name: string): ToolDecision {
+  if (matcher(name)) return { isAllowed: true, ruleId: key.ruleId, reason: 'rule_allows' };
   return { isAllowed: false, ruleId: null, reason: 'no_matching_rule' };
 }

@@ -22,6 +22,10 @@ export const snapshotToolRuleSchema = z.object({
   id: z.string(),
   apiKeyId: z.string(),
   toolGlobs: z.array(z.string()),
+  /** `resources/read` / `resources/subscribe` URIs this key may use; absent in older snapshots. */
+  resourceGlobs: z.array(z.string()).default([]),
+  /** `prompts/get` names this key may use; absent in older snapshots. */
+  promptGlobs: z.array(z.string()).default([]),
 });
 
 export const rateLimitSchema = z.object({
@@ -29,6 +33,21 @@ export const rateLimitSchema = z.object({
   capacity: z.number().int().positive(),
   /** Sustained requests per second. */
   refillPerSecond: z.number().positive(),
+});
+
+/**
+ * Per-tenant request limits. Every field is optional: an absent one falls back to the proxy's
+ * configured default (MCPG_* environment variables), so a tenant only states what it changes.
+ */
+export const tenantLimitsSchema = z.object({
+  maxBodyBytes: z.number().int().positive().max(64 * 1024 * 1024).optional(),
+  maxJsonDepth: z.number().int().positive().max(1000).optional(),
+  maxBatchLength: z.number().int().positive().max(10_000).optional(),
+  /** The proxy refuses heads above 64 KiB for everyone. */
+  maxHeaderBytes: z.number().int().positive().max(64 * 1024).optional(),
+  upstreamConnectTimeoutMs: z.number().int().positive().max(600_000).optional(),
+  upstreamResponseTimeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  sseIdleTimeoutMs: z.number().int().positive().max(86_400_000).optional(),
 });
 
 export const tenantSnapshotSchema = z.object({
@@ -40,13 +59,19 @@ export const tenantSnapshotSchema = z.object({
   servers: z.array(snapshotServerSchema),
   apiKeys: z.array(snapshotApiKeySchema),
   rules: z.array(snapshotToolRuleSchema),
-  limits: z.object({ rateLimit: rateLimitSchema }),
+  limits: tenantLimitsSchema.extend({ rateLimit: rateLimitSchema }),
+  /**
+   * Browser origins allowed to call this tenant's servers (MCP transports: servers must validate
+   * `Origin` against DNS rebinding). Requests without `Origin` (non-browser clients) are unaffected.
+   */
+  allowedOrigins: z.array(z.string()).default([]),
 });
 
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
 export type SnapshotServer = z.infer<typeof snapshotServerSchema>;
 export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
+export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 100, refillPerSecond: 20 };

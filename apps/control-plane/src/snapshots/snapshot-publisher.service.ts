@@ -7,6 +7,7 @@ import type { CryptoKey } from 'jose';
 import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
+import { tenantLimitsOf } from '../tenants/tenant-limits.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -85,7 +86,10 @@ export class SnapshotPublisherService {
     const toolRules = await tx.toolRule.findMany({ where: { tenantId } });
     const latest = await tx.snapshot.aggregate({ where: { tenantId }, _max: { version: true } });
     const version = (latest._max.version ?? 0) + 1;
-    const compiled = compileSnapshot({ tenant, servers, apiKeys, toolRules }, version);
+    const compiled = compileSnapshot(
+      { tenant, servers, apiKeys, toolRules, limits: tenantLimitsOf(tenant), allowedOrigins: tenant.allowedOrigins },
+      version,
+    );
     const jws = await signSnapshot(compiled, this.signingKey, this.config.snapshotKeyId);
     await tx.snapshot.create({ data: { tenantId, version, jws, createdAt: new Date(compiled.createdAt) } });
     return { tenantId, version, jws };

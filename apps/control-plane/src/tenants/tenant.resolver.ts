@@ -5,8 +5,9 @@ import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { UpstreamServerModel } from '../servers/server.model.js';
 import { ServerService } from '../servers/server.service.js';
 import { SnapshotService } from '../snapshots/snapshot.service.js';
-import { CreateTenantInput } from './tenant.input.js';
-import { TenantModel } from './tenant.model.js';
+import { CreateTenantInput, SetAllowedOriginsInput, SetTenantLimitsInput } from './tenant.input.js';
+import { TenantLimitsModel, TenantModel } from './tenant.model.js';
+import { tenantLimitsOf } from './tenant-limits.js';
 import { TenantService } from './tenant.service.js';
 
 @Resolver(() => TenantModel)
@@ -21,6 +22,16 @@ export class TenantResolver {
   @Mutation(() => TenantModel, { description: 'Creates a tenant and publishes its first snapshot (version 1).' })
   createTenant(@Args('input', { type: () => CreateTenantInput }) input: CreateTenantInput): Promise<TenantModel> {
     return this.tenantService.create(input);
+  }
+
+  @Mutation(() => TenantModel, { description: "Replaces the tenant's request-limit overrides (proxy defaults apply to omitted fields)." })
+  setTenantLimits(@Args('input', { type: () => SetTenantLimitsInput }) input: SetTenantLimitsInput): Promise<TenantModel> {
+    return this.tenantService.setLimits(input);
+  }
+
+  @Mutation(() => TenantModel, { description: 'Replaces the browser origins allowed to call the tenant (DNS-rebinding protection).' })
+  setAllowedOrigins(@Args('input', { type: () => SetAllowedOriginsInput }) input: SetAllowedOriginsInput): Promise<TenantModel> {
+    return this.tenantService.setAllowedOrigins(input);
   }
 
   @Query(() => [TenantModel])
@@ -41,6 +52,11 @@ export class TenantResolver {
   @ResolveField('servers', () => [UpstreamServerModel])
   serversOf(@Parent() tenant: TenantModel): Promise<UpstreamServerModel[]> {
     return this.serverService.listForTenant(tenant.id);
+  }
+
+  @ResolveField('limits', () => TenantLimitsModel)
+  limitsOf(@Parent() tenant: { limits?: unknown }): TenantLimitsModel {
+    return tenantLimitsOf(tenant);
   }
 
   @ResolveField('snapshotVersion', () => Int, { description: 'Version of the latest published snapshot.' })

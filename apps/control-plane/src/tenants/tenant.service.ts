@@ -5,7 +5,7 @@ import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { createTenantSchema } from './tenant.input.js';
+import { createTenantSchema, setAllowedOriginsSchema, setTenantLimitsSchema } from './tenant.input.js';
 
 @Injectable()
 export class TenantService {
@@ -22,6 +22,17 @@ export class TenantService {
     return this.snapshots.change(id, (tx) => tx.tenant.create({ data: { id, slug, name } }));
   }
 
+  /** Replaces the tenant's limit overrides and publishes the next snapshot. */
+  async setLimits(input: unknown): Promise<Tenant> {
+    const { tenantId, limits } = parseInput(setTenantLimitsSchema, input);
+    return this.snapshots.change(tenantId, (tx) => tx.tenant.update({ where: { id: tenantId }, data: { limits } }));
+  }
+
+  async setAllowedOrigins(input: unknown): Promise<Tenant> {
+    const { tenantId, origins } = parseInput(setAllowedOriginsSchema, input);
+    return this.snapshots.change(tenantId, (tx) => tx.tenant.update({ where: { id: tenantId }, data: { allowedOrigins: origins } }));
+  }
+
   list(): Promise<Tenant[]> {
     return this.prisma.tenant.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
@@ -33,3 +44,4 @@ export class TenantService {
     return tenant;
   }
 }
+

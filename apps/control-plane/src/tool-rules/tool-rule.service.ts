@@ -15,14 +15,16 @@ export class ToolRuleService {
 
   /** Replaces the key's globs. An empty list keeps the rule but allows nothing (default deny). */
   async set(input: unknown): Promise<ToolRule> {
-    const { apiKeyId, toolGlobs } = parseInput(setToolRuleSchema, input);
+    const { apiKeyId, toolGlobs, resourceGlobs, promptGlobs } = parseInput(setToolRuleSchema, input);
+    // Resource and prompt globs are left as they are when the caller does not send them.
+    const optional = { ...(resourceGlobs ? { resourceGlobs } : {}), ...(promptGlobs ? { promptGlobs } : {}) };
     const key = await this.prisma.apiKey.findUnique({ where: { id: apiKeyId }, select: { tenantId: true } });
     if (!key) throw notFound('apiKeyId', 'API key');
     return this.snapshots.change(key.tenantId, (tx) =>
       tx.toolRule.upsert({
         where: { apiKeyId },
-        create: { tenantId: key.tenantId, apiKeyId, toolGlobs },
-        update: { toolGlobs },
+        create: { tenantId: key.tenantId, apiKeyId, toolGlobs, ...optional },
+        update: { toolGlobs, ...optional },
       }),
     );
   }
