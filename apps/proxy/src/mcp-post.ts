@@ -11,6 +11,7 @@ import {
   type JsonRpcResponse,
 } from '@mcpg/mcp';
 import type { AuditFields } from './audit-recorder.js';
+import type { LegacyStream } from './legacy-sse.js';
 import { sendJsonRpc } from './http-replies.js';
 import { authorizeMessage } from './message-authorizer.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
@@ -29,8 +30,17 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Streamable HTTP POST: authorize every JSON-RPC message, answer denied ones here, forward the rest. */
-export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** A POST of the legacy SSE transport: where it goes upstream, and the client's stream if open here. */
+export interface LegacyPost {
+  url: string;
+  stream: LegacyStream | undefined;
+}
+
+/**
+ * Streamable HTTP POST (and legacy SSE `/messages` POST): authorize every JSON-RPC message,
+ * answer denied ones here, forward the rest.
+ */
+export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req: IncomingMessage, res: ServerResponse, legacy?: LegacyPost): Promise<void> {
   const invalid = (status: number, reason: string, reply: JsonRpcResponse, headers: Record<string, string> = {}) => {
     ctx.audit({ kind: 'request.invalid', decision: 'deny', reason, status, rpcId: reply.id });
     ctx.bytesOut = sendJsonRpc(res, status, reply, headers);
@@ -79,6 +89,20 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
     forwarded.push({ message, audit: decision.audit });
   }
 
+  if (legacy && answeredHere.length > 0) {
+    // Legacy SSE answers travel on the client's stream. If it is open on another replica the
+    // proxy cannot reach it: refuse the whole POST (403) with the errors instead of losing them.
+    if (!legacy.stream) {
+      ctx.bytesOut = sendJsonRpc(res, 403, parsed.isBatch ? answeredHere : answeredHere[0]!);
+      return;
+    }
+    for (const reply of answeredHere.splice(0)) legacy.stream.send(reply);
+    if (forwarded.length === 0) {
+      res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
+      return;
+    }
+  }
+
   if (forwarded.length === 0) {
     const reply = parsed.isBatch ? answeredHere : answeredHere[0]!;
     ctx.bytesOut = sendJsonRpc(res, 200, reply);
@@ -90,6 +114,7 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
 
   await forwardToUpstream(deps, ctx, req, res, {
     method: 'POST',
+    ...(legacy ? { url: legacy.url } : {}),
     body: upstreamBody,
     inspector: new ResponseInspector(ctx.key, listIds),
     answeredHere,

@@ -6,7 +6,9 @@ import type { AuditFields } from './audit-recorder.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
-import { checkRequestHead, resolveSession, type GuardRefusal } from './request-guards.js';
+import { legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
+import { checkRequestHead, checkTransport, resolveSession, sessionIdOf, type GuardRefusal } from './request-guards.js';
+import type { McpEndpoint } from './route.js';
 import { limitsFor } from './request-limits.js';
 import { ResponseInspector } from './response-inspector.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
@@ -33,6 +35,7 @@ export async function handleMcpRoute(
   serverName: string,
   req: IncomingMessage,
   res: ServerResponse,
+  endpoint: McpEndpoint = 'mcp',
 ): Promise<void> {
   const startedAt = performance.now();
   const traceId = traceIdOf(req);
@@ -56,7 +59,7 @@ export async function handleMcpRoute(
   const refuse = (refusal: GuardRefusal) => {
     deps.metrics.requests.inc({ outcome: 'refused' });
     record({ kind: 'request.invalid', decision: 'deny', reason: refusal.reason, status: refusal.status });
-    sendJsonRpc(res, refusal.status, refusal.reply);
+    sendJsonRpc(res, refusal.status, refusal.reply, refusal.headers);
   };
   const limits = limitsFor(deps.config, policy);
   const headRefusal = checkRequestHead(req, policy, limits);
@@ -95,7 +98,9 @@ export async function handleMcpRoute(
   }
   for (const [name, value] of Object.entries(rateHeaders)) res.setHeader(name, value);
 
-  const resolved = resolveSession(deps.sessions, req.headers['mcp-session-id'], {
+  const transportRefusal = checkTransport(server, endpoint, req.method);
+  if (transportRefusal) return refuse(transportRefusal);
+  const resolved = resolveSession(deps.sessions, sessionIdOf(req, endpoint), {
     tenantId: policy.tenantId,
     serverId: server.id,
     subject: principal.subject,
@@ -114,6 +119,10 @@ export async function handleMcpRoute(
     audit: (fields) => record({ bytesIn: ctx.bytesIn, ...fields }),
   };
   deps.metrics.requests.inc({ outcome: 'forwarded' });
+  if (endpoint === 'sse') return relayLegacySseStream(deps, ctx, req, res, `/t/${encodeURIComponent(tenantSlug)}/${encodeURIComponent(serverName)}/messages`);
+  if (endpoint === 'messages') {
+    return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), stream: deps.legacyStreams.get(ctx.session!.clientId) });
+  }
   switch (req.method) {
     case 'POST':
       return handleMcpPost(deps, ctx, req, res);

@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { AuditFields, AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
+import type { LegacyStream } from './legacy-sse.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { RequestLimits } from './request-limits.js';
 import type { SessionSealer } from './session-seal.js';
@@ -22,6 +23,8 @@ export interface ProxyDeps {
   dispatcherFor(connectTimeoutMs: number): Dispatcher;
   readonly sessions: SessionSealer;
   readonly circuits: CircuitBreakers;
+  /** Legacy SSE streams open on this proxy, by the sealed session id the client posts with. */
+  readonly legacyStreams: Map<string, LegacyStream>;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
 }

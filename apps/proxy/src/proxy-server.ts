@@ -71,6 +71,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
       return agent;
     },
     sessions: new SessionSealer(sessionKeys),
+    legacyStreams: new Map(),
     circuits: new CircuitBreakers({ failureThreshold: config.circuitFailureThreshold, openMs: config.circuitOpenMs }),
     metrics,
     log,
@@ -105,7 +106,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
         );
         return;
       case 'mcp':
-        void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res));
+        void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res, route.endpoint));
         return;
       default:
         sendHttpError(res, 404, 'not_found', 'Not found');

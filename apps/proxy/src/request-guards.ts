@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { errorResponse, JSON_RPC_INVALID_REQUEST, MCPG_FORBIDDEN, MCPG_NOT_FOUND, type JsonRpcResponse } from '@mcpg/mcp';
-import type { CompiledPolicy } from '@mcpg/policy';
+import type { CompiledPolicy, SnapshotServer } from '@mcpg/policy';
 import type { RequestLimits } from './request-limits.js';
+import type { McpEndpoint } from './route.js';
 import type { SessionSealer } from './session-seal.js';
 
 /** A request refused before it reaches the upstream: HTTP status, audit reason, JSON-RPC body. */
@@ -9,6 +10,7 @@ export interface GuardRefusal {
   status: number;
   reason: string;
   reply: JsonRpcResponse;
+  headers?: Record<string, string>;
 }
 
 /** Bytes of the request head as received: `name: value\r\n` per header line. */
@@ -42,6 +44,41 @@ export function checkRequestHead(req: IncomingMessage, policy: CompiledPolicy, l
     };
   }
   return null;
+}
+
+const ENDPOINT_METHODS: Record<McpEndpoint, readonly string[]> = { mcp: ['GET', 'POST', 'DELETE'], sse: ['GET'], messages: ['POST'] };
+
+/**
+ * The client must use the transport the upstream speaks (`/mcp` for Streamable HTTP, `/sse` +
+ * `/messages` for legacy SSE), with the HTTP methods of that endpoint.
+ */
+export function checkTransport(server: SnapshotServer, endpoint: McpEndpoint, method: string | undefined): GuardRefusal | null {
+  const isLegacy = endpoint !== 'mcp';
+  if (isLegacy !== (server.transport === 'sse')) {
+    const hint = server.transport === 'sse' ? 'use /sse and /messages (HTTP+SSE transport)' : 'use /mcp (Streamable HTTP)';
+    return { status: 404, reason: 'wrong_transport', reply: errorResponse(null, MCPG_NOT_FOUND, `Not found: this server does not speak this transport; ${hint}`) };
+  }
+  if (!ENDPOINT_METHODS[endpoint].includes(method ?? '')) {
+    return {
+      status: 405,
+      reason: 'method_not_allowed',
+      reply: errorResponse(null, JSON_RPC_INVALID_REQUEST, `Method ${method} not allowed`),
+      headers: { allow: ENDPOINT_METHODS[endpoint].join(', ') },
+    };
+  }
+  return null;
+}
+
+function queryOf(url: string | undefined): string {
+  const q = url?.indexOf('?') ?? -1;
+  return q === -1 || url === undefined ? '' : url.slice(q + 1);
+}
+
+/** The sealed session id the client presents: `Mcp-Session-Id`, or `?sessionId=` on legacy POSTs. */
+export function sessionIdOf(req: IncomingMessage, endpoint: McpEndpoint): string | string[] | undefined {
+  if (endpoint === 'messages') return new URLSearchParams(queryOf(req.url)).get('sessionId') ?? '';
+  if (endpoint === 'sse') return undefined;
+  return req.headers['mcp-session-id'];
 }
 
 export type SessionResolution = { session: { clientId: string; upstreamId: string } | null } | { refusal: GuardRefusal };

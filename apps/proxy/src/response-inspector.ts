@@ -7,6 +7,7 @@ import {
   validateMessage,
   type FilteredListMethod,
   type JsonRpcResponse,
+  type SseEvent,
 } from '@mcpg/mcp';
 import type { CompiledApiKey } from '@mcpg/policy';
 import { rpcKey } from './rpc-key.js';
@@ -75,12 +76,17 @@ export class SseRewriter {
   private readonly parser = new SseParser();
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly inspector: ResponseInspector) {}
+  constructor(
+    private readonly inspector: ResponseInspector,
+    /** Transport-specific rewriting before inspection (legacy SSE: the `endpoint` event). */
+    private readonly rewriteEvent?: (event: SseEvent) => SseEvent,
+  ) {}
 
   push(chunk: Uint8Array): string {
     const events = this.parser.push(this.decoder.decode(chunk, { stream: true }));
     let out = '';
-    for (const event of events) {
+    for (const parsed of events) {
+      const event = this.rewriteEvent ? this.rewriteEvent(parsed) : parsed;
       if (event.data) {
         try {
           const json: unknown = JSON.parse(event.data);

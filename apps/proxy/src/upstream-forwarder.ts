@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse, MCPG_UPSTREAM_ERROR, serializeSseEvent, type JsonRpcId, type JsonRpcResponse } from '@mcpg/mcp';
+import { errorResponse, MCPG_UPSTREAM_ERROR, serializeSseEvent, type JsonRpcId, type JsonRpcResponse, type SseEvent } from '@mcpg/mcp';
 import { request } from 'undici';
 import { sendJsonRpc } from './http-replies.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
@@ -9,6 +9,10 @@ import { headersToClient, headersToUpstream } from './upstream-headers.js';
 
 export interface ForwardOptions {
   method: 'POST' | 'GET' | 'DELETE';
+  /** Legacy SSE: the upstream URL to use instead of the server's; no `Mcp-Session-Id` is sent then. */
+  url?: string;
+  /** Legacy SSE: rewrites events of the upstream's stream before inspection. */
+  rewriteSseEvent?: (event: SseEvent) => SseEvent;
   body?: Buffer | string;
   inspector: ResponseInspector;
   /** Replies the proxy produced itself (denied calls) to merge into the upstream's answer. */
@@ -68,10 +72,10 @@ export async function forwardToUpstream(
   });
 
   const headers = headersToUpstream(req.headers);
-  if (ctx.session) headers['mcp-session-id'] = ctx.session.upstreamId;
+  if (ctx.session && !options.url) headers['mcp-session-id'] = ctx.session.upstreamId;
   let upstream: UpstreamResponse;
   try {
-    upstream = await request(ctx.server.url, {
+    upstream = await request(options.url ?? ctx.server.url, {
       method: options.method,
       headers,
       body: options.body,
@@ -146,7 +150,7 @@ async function relaySse(ctx: McpRequestContext, res: ServerResponse, upstream: U
     ctx.bytesOut += Buffer.byteLength(chunk);
     res.write(chunk);
   }
-  const rewriter = options.inspector.isPassThrough ? null : new SseRewriter(options.inspector);
+  const rewriter = options.inspector.isPassThrough && !options.rewriteSseEvent ? null : new SseRewriter(options.inspector, options.rewriteSseEvent);
   for await (const chunk of upstream.body) {
     const out = rewriter ? rewriter.push(chunk as Buffer) : (chunk as Buffer);
     if (out.length === 0) continue;

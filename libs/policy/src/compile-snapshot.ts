@@ -3,7 +3,7 @@ import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
   tenant: { id: string; slug: string };
-  servers: ReadonlyArray<{ id: string; name: string; url: string }>;
+  servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string }>;
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null }>;
   toolRules: ReadonlyArray<{
     id: string;
@@ -30,7 +30,13 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
     tenantSlug: model.tenant.slug,
     version,
     createdAt: now.toISOString(),
-    servers: [...model.servers].sort(byId).map((s) => ({ id: s.id, name: s.name, url: s.url })),
+    servers: [...model.servers].sort(byId).map((s) => ({
+      id: s.id,
+      name: s.name,
+      url: s.url,
+      // Validated on input; anything else is treated as the default transport.
+      transport: s.transport === 'sse' ? ('sse' as const) : ('streamable-http' as const),
+    })),
     apiKeys: [...model.apiKeys].sort(byId).map((k) => ({
       id: k.id,
       name: k.name,

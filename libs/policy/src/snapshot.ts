@@ -7,6 +7,11 @@ export const snapshotServerSchema = z.object({
   id: z.string(),
   name: z.string(),
   url: z.url(),
+  /**
+   * How the upstream speaks MCP: Streamable HTTP at `url` (clients use /mcp), or the legacy
+   * HTTP+SSE transport with its SSE endpoint at `url` (clients use /sse and /messages).
+   */
+  transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
 });
 
 export const snapshotApiKeySchema = z.object({

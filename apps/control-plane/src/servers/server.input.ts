@@ -10,8 +10,11 @@ export class AddUpstreamServerInput {
   @Field(() => String, { description: 'Path segment in proxy URLs; 2-63 of a-z, 0-9, "-". Unique per tenant.' })
   name: string;
 
-  @Field(() => String, { description: 'The upstream MCP endpoint (http or https).' })
+  @Field(() => String, { description: 'The upstream MCP endpoint (http or https); for transport "sse", its SSE endpoint.' })
   url: string;
+
+  @Field(() => String, { nullable: true, description: '"streamable-http" (default) or "sse" (legacy HTTP+SSE transport).' })
+  transport?: string | null;
 }
 
 /**
@@ -30,4 +33,12 @@ export const upstreamUrlSchema = z
     }
   });
 
-export const addUpstreamServerSchema = z.object({ tenantId: idSchema, name: pathSegmentSchema, url: upstreamUrlSchema });
+export const addUpstreamServerSchema = z.object({
+  tenantId: idSchema,
+  name: pathSegmentSchema,
+  url: upstreamUrlSchema,
+  transport: z
+    .enum(['streamable-http', 'sse'], 'must be "streamable-http" or "sse"')
+    .nullish()
+    .transform((t) => t ?? 'streamable-http'),
+});

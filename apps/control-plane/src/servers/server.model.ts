@@ -14,6 +14,9 @@ export class UpstreamServerModel {
   @Field(() => String)
   url: string;
 
+  @Field(() => String, { description: '"streamable-http" (clients use /mcp) or "sse" (legacy HTTP+SSE; clients use /sse and /messages).' })
+  transport: string;
+
   @Field(() => Date)
   createdAt: Date;
 }

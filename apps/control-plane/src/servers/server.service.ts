@@ -15,8 +15,8 @@ export class ServerService {
 
   /** Duplicate name within the tenant: CONFLICT; unknown tenant: NOT_FOUND. */
   async add(input: unknown): Promise<UpstreamServer> {
-    const { tenantId, name, url } = parseInput(addUpstreamServerSchema, input);
-    return this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data: { tenantId, name, url } }));
+    const { tenantId, name, url, transport } = parseInput(addUpstreamServerSchema, input);
+    return this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data: { tenantId, name, url, transport } }));
   }
 
   async listForTenant(tenantIdArg: string): Promise<UpstreamServer[]> {

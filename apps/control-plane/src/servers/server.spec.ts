@@ -18,7 +18,7 @@ describe('upstream servers', () => {
     });
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     expect(snapshot.version).toBe(2);
-    expect(snapshot.servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp' }]);
+    expect(snapshot.servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp', transport: 'streamable-http' }]);
 
     const { servers } = await cp.ok<{ servers: unknown[] }>('query($t: ID!) { servers(tenantId: $t) { id name url } }', { t: tenantId });
     expect(servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp' }]);
@@ -56,5 +56,17 @@ describe('upstream servers', () => {
     expect(added.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
     const listed = await cp.graphql('query($t: ID!) { servers(tenantId: $t) { id } }', { t: unknownTenant });
     expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
+  });
+
+  it('adds a legacy SSE server and publishes its transport; refuses an unknown transport', async () => {
+    const { addUpstreamServer } = await cp.ok<{ addUpstreamServer: { transport: string } }>(
+      'mutation($input: AddUpstreamServerInput!) { addUpstreamServer(input: $input) { transport } }',
+      { input: { tenantId, name: 'legacy', url: 'http://127.0.0.1:3002/sse', transport: 'sse' } },
+    );
+    expect(addUpstreamServer.transport).toBe('sse');
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.servers.find((s) => s.name === 'legacy')?.transport).toBe('sse');
+    const bad = await cp.graphql(ADD, { input: { tenantId, name: 'odd', url: 'http://127.0.0.1:3003/mcp', transport: 'websocket' } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'transport' });
   });
 });
