@@ -22,6 +22,10 @@ const envSchema = z.object({
   MCPG_SESSION_KEYS: z.string().optional(),
   MCPG_CIRCUIT_FAILURE_THRESHOLD: positiveInt(5),
   MCPG_CIRCUIT_OPEN_MS: positiveInt(30_000),
+  MCPG_ALLOW_STDIO_UPSTREAMS: z.enum(['true', 'false']).default('false'),
+  MCPG_STDIO_MAX_SESSIONS: positiveInt(16),
+  MCPG_STDIO_IDLE_TIMEOUT_MS: positiveInt(600_000),
+  MCPG_STDIO_MAX_RESTARTS: z.coerce.number().int().min(0).default(3),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
 });
@@ -50,6 +54,12 @@ export interface ProxyConfig {
   sessionKeys: SessionKey[] | null;
   circuitFailureThreshold: number;
   circuitOpenMs: number;
+  /** Whether this proxy may spawn stdio upstreams (standalone mode, trusted deployments). */
+  allowStdioUpstreams: boolean;
+  /** Per stdio server on this proxy. */
+  stdioMaxSessions: number;
+  stdioIdleTimeoutMs: number;
+  stdioMaxRestarts: number;
   auditBatchSize: number;
   auditFlushMs: number;
 }
@@ -85,6 +95,10 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     sessionKeys: e.MCPG_SESSION_KEYS ? parseSessionKeysOrThrow(e.MCPG_SESSION_KEYS) : null,
     circuitFailureThreshold: e.MCPG_CIRCUIT_FAILURE_THRESHOLD,
     circuitOpenMs: e.MCPG_CIRCUIT_OPEN_MS,
+    allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS === 'true',
+    stdioMaxSessions: e.MCPG_STDIO_MAX_SESSIONS,
+    stdioIdleTimeoutMs: e.MCPG_STDIO_IDLE_TIMEOUT_MS,
+    stdioMaxRestarts: e.MCPG_STDIO_MAX_RESTARTS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
   };

@@ -18,6 +18,7 @@ import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { ResponseInspector } from './response-inspector.js';
 import { rpcKey } from './rpc-key.js';
+import { postToStdio } from './stdio-route.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
 
 interface MessagePlan {
@@ -106,6 +107,11 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   if (forwarded.length === 0) {
     const reply = parsed.isBatch ? answeredHere : answeredHere[0]!;
     ctx.bytesOut = sendJsonRpc(res, 200, reply);
+    return;
+  }
+
+  if (ctx.server.transport === 'stdio') {
+    postToStdio(deps, ctx, res, { forwarded, answeredHere, inspector: new ResponseInspector(ctx.key, listIds), isBatch: parsed.isBatch });
     return;
   }
 

@@ -9,6 +9,7 @@ import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
 import { checkRequestHead, checkTransport, resolveSession, sessionIdOf, type GuardRefusal } from './request-guards.js';
 import type { McpEndpoint } from './route.js';
+import { streamOrEndStdio } from './stdio-route.js';
 import { limitsFor } from './request-limits.js';
 import { ResponseInspector } from './response-inspector.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
@@ -98,7 +99,7 @@ export async function handleMcpRoute(
   }
   for (const [name, value] of Object.entries(rateHeaders)) res.setHeader(name, value);
 
-  const transportRefusal = checkTransport(server, endpoint, req.method);
+  const transportRefusal = checkTransport(server, endpoint, req.method, deps.config.allowStdioUpstreams);
   if (transportRefusal) return refuse(transportRefusal);
   const resolved = resolveSession(deps.sessions, sessionIdOf(req, endpoint), {
     tenantId: policy.tenantId,
@@ -123,6 +124,7 @@ export async function handleMcpRoute(
   if (endpoint === 'messages') {
     return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), stream: deps.legacyStreams.get(ctx.session!.clientId) });
   }
+  if (server.transport === 'stdio' && (req.method === 'GET' || req.method === 'DELETE')) return streamOrEndStdio(deps, ctx, req.method, res);
   switch (req.method) {
     case 'POST':
       return handleMcpPost(deps, ctx, req, res);

@@ -10,6 +10,7 @@ import type { LegacyStream } from './legacy-sse.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { RequestLimits } from './request-limits.js';
 import type { SessionSealer } from './session-seal.js';
+import type { StdioSessions } from './stdio-route.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 /** Everything the request path needs, built once at start-up. */
@@ -25,6 +26,7 @@ export interface ProxyDeps {
   readonly circuits: CircuitBreakers;
   /** Legacy SSE streams open on this proxy, by the sealed session id the client posts with. */
   readonly legacyStreams: Map<string, LegacyStream>;
+  readonly stdio: StdioSessions;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
 }

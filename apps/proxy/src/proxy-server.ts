@@ -17,6 +17,7 @@ import { ProxyMetrics } from './proxy-metrics.js';
 import { matchRoute } from './route.js';
 import { generateSessionKey, parseSessionKeys, SessionSealer } from './session-seal.js';
 import { SnapshotStore } from './snapshot-store.js';
+import { StdioSessions } from './stdio-route.js';
 
 const MAX_HEADER_BYTES_ANY_TENANT = 64 * 1024;
 
@@ -72,6 +73,10 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     },
     sessions: new SessionSealer(sessionKeys),
     legacyStreams: new Map(),
+    stdio: new StdioSessions(
+      { maxSessionsPerServer: config.stdioMaxSessions, idleTimeoutMs: config.stdioIdleTimeoutMs, maxRestarts: config.stdioMaxRestarts },
+      log,
+    ),
     circuits: new CircuitBreakers({ failureThreshold: config.circuitFailureThreshold, openMs: config.circuitOpenMs }),
     metrics,
     log,
@@ -130,6 +135,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     store,
     flushAudit: () => auditWriter.drain(),
     async close() {
+      deps.stdio.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await auditWriter.close();

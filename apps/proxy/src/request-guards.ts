@@ -52,7 +52,11 @@ const ENDPOINT_METHODS: Record<McpEndpoint, readonly string[]> = { mcp: ['GET', 
  * The client must use the transport the upstream speaks (`/mcp` for Streamable HTTP, `/sse` +
  * `/messages` for legacy SSE), with the HTTP methods of that endpoint.
  */
-export function checkTransport(server: SnapshotServer, endpoint: McpEndpoint, method: string | undefined): GuardRefusal | null {
+export function checkTransport(server: SnapshotServer, endpoint: McpEndpoint, method: string | undefined, allowStdio: boolean): GuardRefusal | null {
+  if (server.transport === 'stdio' && (!allowStdio || !server.stdio)) {
+    // Spawning processes is for standalone mode and trusted deployments: off unless configured.
+    return { status: 404, reason: 'stdio_disabled', reply: errorResponse(null, MCPG_NOT_FOUND, 'Not found: stdio upstreams are disabled on this proxy') };
+  }
   const isLegacy = endpoint !== 'mcp';
   if (isLegacy !== (server.transport === 'sse')) {
     const hint = server.transport === 'sse' ? 'use /sse and /messages (HTTP+SSE transport)' : 'use /mcp (Streamable HTTP)';

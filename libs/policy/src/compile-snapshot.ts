@@ -1,9 +1,9 @@
-import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type TenantLimits, type TenantSnapshot } from './snapshot.js';
+import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type StdioCommand, type TenantLimits, type TenantSnapshot } from './snapshot.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
   tenant: { id: string; slug: string };
-  servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string }>;
+  servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string; stdio?: StdioCommand | null }>;
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null }>;
   toolRules: ReadonlyArray<{
     id: string;
@@ -34,8 +34,8 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       id: s.id,
       name: s.name,
       url: s.url,
-      // Validated on input; anything else is treated as the default transport.
-      transport: s.transport === 'sse' ? ('sse' as const) : ('streamable-http' as const),
+      transport: transportOf(s.transport),
+      ...(s.stdio ? { stdio: s.stdio } : {}),
     })),
     apiKeys: [...model.apiKeys].sort(byId).map((k) => ({
       id: k.id,
@@ -54,4 +54,9 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
     limits: { ...model.limits, rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
     allowedOrigins: [...(model.allowedOrigins ?? [])].sort(),
   };
+}
+
+/** Validated on input; anything unknown is treated as the default transport. */
+function transportOf(value: string | undefined): 'streamable-http' | 'sse' | 'stdio' {
+  return value === 'sse' || value === 'stdio' ? value : 'streamable-http';
 }

@@ -3,15 +3,26 @@ import { z } from 'zod';
 /** Bump when the snapshot's shape changes incompatibly; proxies refuse versions they do not know. */
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
+/** A server the proxy spawns itself and speaks to over stdin/stdout (trusted deployments only). */
+export const stdioCommandSchema = z.object({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+});
+
 export const snapshotServerSchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** For stdio servers `stdio:<name>`: nothing is fetched from it. */
   url: z.url(),
   /**
    * How the upstream speaks MCP: Streamable HTTP at `url` (clients use /mcp), or the legacy
-   * HTTP+SSE transport with its SSE endpoint at `url` (clients use /sse and /messages).
+   * HTTP+SSE transport with its SSE endpoint at `url` (clients use /sse and /messages), or a
+   * command the proxy spawns per session (clients use /mcp).
    */
-  transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
+  transport: z.enum(['streamable-http', 'sse', 'stdio']).default('streamable-http'),
+  stdio: stdioCommandSchema.optional(),
 });
 
 export const snapshotApiKeySchema = z.object({
@@ -74,6 +85,7 @@ export const tenantSnapshotSchema = z.object({
 
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
 export type SnapshotServer = z.infer<typeof snapshotServerSchema>;
+export type StdioCommand = z.infer<typeof stdioCommandSchema>;
 export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;

@@ -69,4 +69,33 @@ describe('upstream servers', () => {
     const bad = await cp.graphql(ADD, { input: { tenantId, name: 'odd', url: 'http://127.0.0.1:3003/mcp', transport: 'websocket' } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'transport' });
   });
+
+  it('refuses stdio servers unless MCPG_ALLOW_STDIO_UPSTREAMS is set', async () => {
+    const result = await cp.graphql(ADD, { input: { tenantId, name: 'local', transport: 'stdio', stdio: { command: 'node' } } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'transport' });
+  });
+
+  it('adds a stdio server where allowed, publishes the command, and never shows environment values', async () => {
+    const trusted = await ControlPlaneHarness.start('cp_servers_stdio', { allowStdioUpstreams: true });
+    try {
+      const t = (await trusted.createTenant('local')).id;
+      const { addUpstreamServer } = await trusted.ok<{ addUpstreamServer: unknown }>(
+        'mutation($input: AddUpstreamServerInput!) { addUpstreamServer(input: $input) { url transport stdio { command args envNames cwd } } }',
+        { input: { tenantId: t, name: 'files', transport: 'stdio', stdio: { command: '/usr/bin/node', args: ['server.js'], env: [{ name: 'ROOT', value: '/srv/x' }], cwd: '/srv' } } },
+      );
+      expect(addUpstreamServer).toEqual({ url: 'stdio:files', transport: 'stdio', stdio: { command: '/usr/bin/node', args: ['server.js'], envNames: ['ROOT'], cwd: '/srv' } });
+      const { snapshot } = await trusted.snapshotInRedis(t);
+      expect(snapshot.servers[0]).toMatchObject({ transport: 'stdio', stdio: { command: '/usr/bin/node', args: ['server.js'], env: { ROOT: '/srv/x' }, cwd: '/srv' } });
+      for (const input of [
+        { tenantId: t, name: 'nocmd', transport: 'stdio' },
+        { tenantId: t, name: 'badenv', transport: 'stdio', stdio: { command: 'x', env: [{ name: 'A=B', value: '' }] } },
+        { tenantId: t, name: 'nourl' },
+      ]) {
+        const bad = await trusted.graphql(ADD, { input });
+        expect(bad.errors?.[0]?.extensions, input.name).toMatchObject({ code: 'BAD_USER_INPUT' });
+      }
+    } finally {
+      await trusted.close();
+    }
+  });
 });

@@ -7,6 +7,7 @@ import type { CryptoKey } from 'jose';
 import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
+import { stdioCommandOf } from '../servers/stdio-command.js';
 import { tenantLimitsOf } from '../tenants/tenant-limits.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -87,7 +88,14 @@ export class SnapshotPublisherService {
     const latest = await tx.snapshot.aggregate({ where: { tenantId }, _max: { version: true } });
     const version = (latest._max.version ?? 0) + 1;
     const compiled = compileSnapshot(
-      { tenant, servers, apiKeys, toolRules, limits: tenantLimitsOf(tenant), allowedOrigins: tenant.allowedOrigins },
+      {
+        tenant,
+        servers: servers.map((server) => ({ ...server, stdio: stdioCommandOf(server) })),
+        apiKeys,
+        toolRules,
+        limits: tenantLimitsOf(tenant),
+        allowedOrigins: tenant.allowedOrigins,
+      },
       version,
     );
     const jws = await signSnapshot(compiled, this.signingKey, this.config.snapshotKeyId);

@@ -5,6 +5,7 @@ import { busNames, SnapshotPublisher } from '@mcpg/bus';
 import { compileSnapshot, generateSnapshotKeyPair, importSigningKey, signSnapshot, type TenantModel } from '@mcpg/policy';
 import type { AuditBatch, AuditEvent } from '@mcpg/audit';
 import { SseParser } from '@mcpg/mcp';
+import type { Logger } from '@mcpg/observability';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
@@ -20,7 +21,7 @@ export interface ProxyHarness {
   readonly proxies: RunningProxy[];
   /** Publishes the model as the next snapshot version and waits until every proxy applied it. */
   publish(model: TenantModel): Promise<number>;
-  startProxy(env?: Record<string, string>): Promise<RunningProxy>;
+  startProxy(env?: Record<string, string>, log?: Logger): Promise<RunningProxy>;
   /** Every audit event the proxies queued so far (after flushing them). */
   auditEvents(): Promise<AuditEvent[]>;
   close(): Promise<void>;
@@ -50,7 +51,7 @@ export async function startProxyHarness(model: TenantModel, env: Record<string, 
   const harness: ProxyHarness = {
     proxies,
     publish,
-    async startProxy(extra = {}) {
+    async startProxy(extra = {}, log?: Logger) {
       const proxy = await startProxy(
         loadProxyConfig({
           PROXY_PORT: '0',
@@ -61,6 +62,7 @@ export async function startProxyHarness(model: TenantModel, env: Record<string, 
           ...env,
           ...extra,
         }),
+        log,
       );
       proxies.push(proxy);
       return proxy;
