@@ -87,10 +87,9 @@ describe('stdio upstreams', () => {
     withSampling(direct);
     await direct.connect(new StdioClientTransport({ command: process.execPath, args: [entry, 'stdio'], stderr: 'ignore' }));
     const proxied = await connectSdkClient(endpointOf(proxy), key.secret, { capabilities: { sampling: {} } }, withSampling);
-    const results = [];
-    for (const client of [direct, proxied]) {
+    const run = async (client: Client) => {
       const progress: unknown[] = [];
-      results.push({
+      return {
         echo: await client.callTool({ name: 'echo', arguments: { message: 'over stdio' } }),
         sum: await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 41 } }),
         sampling: await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'p', maxTokens: 5 } }),
@@ -99,12 +98,19 @@ describe('stdio upstreams', () => {
           .then((r) => ({ r, progress })),
         prompt: await client.getPrompt({ name: 'simple-prompt' }),
         templates: (await client.listResourceTemplates()).resourceTemplates,
-      });
-    }
+      };
+    };
+    const results = [await run(direct), await run(proxied)];
     await direct.close();
     expect(JSON.stringify(results[1]!.sampling)).toContain('sampled over stdio');
-    expect(results[1]!.progress.progress).toHaveLength(2);
-    expect(results[1]).toEqual(results[0]);
+    // The SDK client may drop the last progress notification when the result arrives right after
+    // it (seen directly too), so compare progress as "a prefix of the steps", and the rest exactly.
+    for (const { progress } of results.map((r) => r.progress)) {
+      expect(progress.length).toBeGreaterThanOrEqual(1);
+      expect(progress).toEqual([{ progress: 1, total: 2 }, { progress: 2, total: 2 }].slice(0, progress.length));
+    }
+    const withoutProgress = (r: (typeof results)[number]) => ({ ...r, progress: r.progress.r });
+    expect(withoutProgress(results[1]!)).toEqual(withoutProgress(results[0]!));
     expect((await proxied.listTools()).tools.map((t) => t.name).sort()).toEqual(['echo', 'get-sum', 'trigger-long-running-operation', 'trigger-sampling-request']);
     await expect(proxied.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
     await proxied.close();
