@@ -1,11 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditQueueWriter } from '@mcpg/audit';
-import { busNames, SnapshotSubscriber } from '@mcpg/bus';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
 import { TokenBucketMap } from '@mcpg/ratelimit';
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
@@ -16,6 +13,7 @@ import { CircuitBreakers } from './circuit-breaker.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { matchRoute } from './route.js';
 import { generateSessionKey, parseSessionKeys, SessionSealer } from './session-seal.js';
+import { redisSnapshotSource, type SnapshotSource } from './snapshot-source.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { StdioSessions } from './stdio-route.js';
 
@@ -29,27 +27,14 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(config: ProxyConfig, log: Logger = createLogger({ app: 'proxy', proxyId: config.proxyId })): Promise<RunningProxy> {
-  const names = busNames(config.redisKeyPrefix);
+export async function startProxy(
+  config: ProxyConfig,
+  log: Logger = createLogger({ app: 'proxy', proxyId: config.proxyId }),
+  source: SnapshotSource = redisSnapshotSource(config, log),
+): Promise<RunningProxy> {
   const publicKeys = await Promise.all(config.snapshotPublicKeysPem.map(importVerificationKey));
   const store = new SnapshotStore(publicKeys, log);
   const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount);
-
-  // Commands wait out a Redis outage instead of failing after a fixed number of retries.
-  const redisOptions = { maxRetriesPerRequest: null } as const;
-  const redis = new Redis(config.redisUrl, redisOptions);
-  const subscriberRedis = new Redis(config.redisUrl, redisOptions);
-  const queueRedis = new Redis(config.redisUrl, redisOptions);
-  for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis]] as const) {
-    conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));
-  }
-  const auditWriter = new AuditQueueWriter({
-    connection: queueRedis,
-    names,
-    maxBatchSize: config.auditBatchSize,
-    flushIntervalMs: config.auditFlushMs,
-    logger: log,
-  });
   let sessionKeys = config.sessionKeys;
   if (!sessionKeys) {
     log.warn('MCPG_SESSION_KEYS is not set: using a random session key; sessions will not survive a restart or move between replicas');
@@ -61,7 +46,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     config,
     store,
     buckets: new TokenBucketMap(),
-    recorder: new AuditRecorder(auditWriter, config.region, config.proxyId),
+    recorder: new AuditRecorder(source.audit, config.region, config.proxyId),
     upstream,
     dispatcherFor(connectTimeoutMs) {
       let agent = dispatchers.get(connectTimeoutMs);
@@ -81,10 +66,6 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     metrics,
     log,
   };
-  const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
-    onError: (err, context) => log.error('snapshot sync failed', { context, err }),
-  });
-
   // Above every tenant's header limit (checked per tenant in request-guards.ts, which audits it).
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES_ANY_TENANT }, (req, res) => {
     const route = matchRoute(req.url ?? '/');
@@ -99,7 +80,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
         sendJson(res, 200, { status: 'ok' });
         return;
       case 'readyz':
-        if (subscriber.hasSynced) sendJson(res, 200, { status: 'ready', tenants: store.tenantCount });
+        if (source.isReady) sendJson(res, 200, { status: 'ready', tenants: store.tenantCount });
         else sendJson(res, 503, { status: 'starting' });
         return;
       case 'metrics':
@@ -127,22 +108,19 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
 
-  await subscriber.start();
+  await source.start(store);
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
 
   return {
     url,
     store,
-    flushAudit: () => auditWriter.drain(),
+    flushAudit: () => source.audit.drain(),
     async close() {
       deps.stdio.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await auditWriter.close();
+      await source.close();
       await Promise.all([...dispatchers.values()].map((agent) => agent.close()));
-      redis.disconnect();
-      subscriberRedis.disconnect();
-      queueRedis.disconnect();
     },
   };
 }
