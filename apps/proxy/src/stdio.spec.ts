@@ -10,7 +10,7 @@ import { createLogger } from '@mcpg/observability';
 import type { TenantModel } from '@mcpg/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningProxy } from './proxy-server.js';
-import { connectSdkClient, INITIALIZE_BODY, rawMcp, startProxyHarness, type ProxyHarness } from './testing/proxy-harness.js';
+import { connectSdkClient, INITIALIZE_BODY, rawMcp, startProxyHarness, waitFor, type ProxyHarness } from './testing/proxy-harness.js';
 
 /**
  * The reference server over stdio, spawned by the proxy per session. A small wrapper records the
@@ -40,14 +40,6 @@ const isAlive = (pid: number) => {
     return false;
   }
 };
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function withSampling(client: Client): void {
   client.setRequestHandler(CreateMessageRequestSchema, async () => ({ model: 'm', role: 'assistant', content: { type: 'text', text: 'sampled over stdio' } }));
@@ -123,8 +115,8 @@ describe('stdio upstreams', () => {
     const before = pids();
     const victim = before.at(-1)!;
     process.kill(victim, 'SIGKILL');
-    await until(() => pids().length > before.length, 'restart');
-    await until(() => !isAlive(victim), 'the old process to be gone');
+    await waitFor(() => pids().length > before.length, Boolean, 'restart');
+    await waitFor(() => !isAlive(victim), Boolean, 'the old process to be gone');
     const after = await client.callTool({ name: 'echo', arguments: { message: 'after restart' } });
     expect(after.content).toEqual([{ type: 'text', text: 'Echo: after restart' }]);
     await client.close();
@@ -139,7 +131,7 @@ describe('stdio upstreams', () => {
     const second = await rawMcp(endpointOf(limited), { body: INITIALIZE_BODY, headers });
     expect(second.status).toBe(503);
 
-    await until(() => !isAlive(pid), 'the idle process to be stopped');
+    await waitFor(() => !isAlive(pid), Boolean, 'the idle process to be stopped');
     const late = await rawMcp(endpointOf(limited), { body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }), headers: { ...headers, 'mcp-session-id': sessionId } });
     expect(late.status).toBe(404);
 
@@ -148,7 +140,7 @@ describe('stdio upstreams', () => {
     const thirdPid = pids().at(-1)!;
     const deleted = await rawMcp(endpointOf(limited), { method: 'DELETE', headers: { ...headers, 'mcp-session-id': third.headers['mcp-session-id'] as string } });
     expect(deleted.status).toBe(200);
-    await until(() => !isAlive(thirdPid), 'the deleted session process to be stopped');
+    await waitFor(() => !isAlive(thirdPid), Boolean, 'the deleted session process to be stopped');
   });
 
   it('refuses stdio servers on a proxy that does not allow them', async () => {

@@ -10,7 +10,7 @@ import { generateApiKey, type NewApiKey } from '@mcpg/auth';
 import type { TenantModel } from '@mcpg/policy';
 import { startEverythingServer, startUpstreamTap, type RunningMcpServer, type UpstreamTap } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSdkClient, startProxyHarness, type ProxyHarness } from './testing/proxy-harness.js';
+import { connectSdkClient, startProxyHarness, waitFor, type ProxyHarness } from './testing/proxy-harness.js';
 
 /**
  * Every feature of the reference server, driven by the official SDK client once directly and
@@ -37,15 +37,6 @@ function connect(via: 'direct' | 'proxy', received: { logs: unknown[]; updates: 
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.logs.push(n.params));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void received.updates.push(n.params.uri));
   });
-}
-
-async function until<T>(get: () => T | Promise<T>, isDone: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await get();
-    if (isDone(value)) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Runs one scenario both ways and returns [direct, proxied]. */
@@ -140,7 +131,7 @@ describe('Streamable HTTP through the proxy behaves as the server itself', () =>
 
   it('roots: the server asks the client for its roots over the GET stream and gets them', async () => {
     const [direct, proxied] = await both((c) =>
-      until(
+      waitFor(
         // The server's first roots/list goes out 350 ms after initialization and is lost if the
         // client's GET stream is not open yet (a race in the reference server); retry until it is.
         () => c.callTool({ name: 'get-roots-list', arguments: {} }, undefined, { timeout: 1_000 }).catch(() => null),
@@ -174,7 +165,7 @@ describe('Streamable HTTP through the proxy behaves as the server itself', () =>
       });
       outcomes.push(await call.then(() => 'completed', (err: Error) => (/cancel|abort/i.test(String(err)) ? 'cancelled' : String(err))));
       // The SDK sends notifications/cancelled without waiting for it; let it arrive before closing.
-      if (via === 'proxy') await until(() => tap.requests.some((r) => r.body.includes('"notifications/cancelled"')), Boolean, 'cancel upstream');
+      if (via === 'proxy') await waitFor(() => tap.requests.some((r) => r.body.includes('"notifications/cancelled"')), Boolean, 'cancel upstream');
       await client.close();
     }
     expect(outcomes).toEqual(['cancelled', 'cancelled']);
@@ -189,7 +180,7 @@ describe('Streamable HTTP through the proxy behaves as the server itself', () =>
       await client.subscribeResource({ uri: 'demo://resource/dynamic/text/1' });
       await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
       await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
-      await until(() => received.updates.length + received.logs.length, () => received.updates.length > 0 && received.logs.length > 0, 'notifications');
+      await waitFor(() => received.updates.length + received.logs.length, () => received.updates.length > 0 && received.logs.length > 0, 'notifications');
       await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
       await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
       await client.unsubscribeResource({ uri: 'demo://resource/dynamic/text/1' });

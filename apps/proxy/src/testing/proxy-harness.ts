@@ -149,3 +149,13 @@ export async function openRawSession(url: string, headers: Record<string, string
   if (done.status !== 202) throw new Error(`initialized failed: ${done.status}`);
   return sessionId;
 }
+
+/** Polls `get` until `isDone` holds for its value (about 6 s at most); returns that value. */
+export async function waitFor<T>(get: () => T | Promise<T>, isDone: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const value = await get();
+    if (isDone(value)) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
