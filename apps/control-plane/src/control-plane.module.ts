@@ -30,7 +30,6 @@ import { IdentityProviderService } from './identity-providers/identity-provider.
 import { queryLimitsRule } from './query-limits/query-limits.js';
 import { RedactionResolver } from './redaction/redaction.resolver.js';
 import { RedactionService } from './redaction/redaction.service.js';
-import { LimitsResolver } from './limits/limits.resolver.js';
 import { RegionBuses } from './regions/region-buses.js';
 import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
 import { RegionService } from './regions/region.service.js';
@@ -134,7 +133,6 @@ export class ControlPlaneModule {
         },
         DeadLetterService,
         DeadLetterResolver,
-        LimitsResolver,
       ],
     };
   }

@@ -50,6 +50,20 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  setTenantLimits: {
+    build: (t) => ({
+      query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, limits: { maxJsonDepth: 16 } } },
+    }),
+    allowed: everyone,
+  },
+  setAllowedOrigins: {
+    build: (t) => ({
+      query: 'mutation($i: SetAllowedOriginsInput!) { setAllowedOrigins(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, origins: ['https://app.example.com'] } },
+    }),
+    allowed: everyone,
+  },
   setRedactionSettings: {
     build: (t) => ({
       query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
@@ -96,13 +110,6 @@ const mutations: Record<string, MutationCase> = {
       variables: { i: { name: 'helper', role: 'TENANT_VIEWER', tenantId: t.tenantId } },
     }),
     allowed: everyone,
-  },
-  setTenantLimits: {
-    build: (t) => ({
-      query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { isDefault } }',
-      variables: { i: { tenantId: t.tenantId, rateLimitCapacity: 5, rateLimitRefillPerSecond: 1 } },
-    }),
-    allowed: ['platform'],
   },
   rollbackTenant: {
     build: (t) => ({ query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', variables: { i: { tenantId: t.tenantId, toVersion: 1 } } }),

@@ -1,12 +1,13 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { AddUpstreamServerInput } from './server.input.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
-import { UpstreamServerConnection, UpstreamServerModel } from './server.model.js';
+import { StdioCommandModel, UpstreamServerConnection, UpstreamServerModel } from './server.model.js';
 import { ServerService } from './server.service.js';
+import { stdioCommandOf } from './stdio-command.js';
 
 @Resolver(() => UpstreamServerModel)
 export class ServerResolver {
@@ -31,5 +32,12 @@ export class ServerResolver {
   @Query(() => UpstreamServerConnection, { description: "A tenant's upstream servers, one page at a time, by name." })
   servers(@Args('tenantId', { type: () => ID }) tenantId: string, @Args() page: PageArgs): Promise<Connection<UpstreamServerModel>> {
     return this.serverService.listForTenant(tenantId, page);
+  }
+
+  @TenantRead(tenantOf.parent())
+  @ResolveField('stdio', () => StdioCommandModel, { nullable: true, description: 'For stdio servers: the command proxies spawn.' })
+  stdioOf(@Parent() server: { stdio?: unknown }): StdioCommandModel | null {
+    const command = stdioCommandOf(server);
+    return command && { command: command.command, args: command.args, envNames: Object.keys(command.env), ...(command.cwd ? { cwd: command.cwd } : {}) };
   }
 }

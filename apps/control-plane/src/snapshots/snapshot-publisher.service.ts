@@ -9,6 +9,8 @@ import { conflict, notFound } from '../errors/admin-error.js';
 import { toSnapshotIdentityProvider } from '../identity-providers/identity-provider.snapshot.js';
 import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
+import { stdioCommandOf } from '../servers/stdio-command.js';
+import { tenantLimitsOf } from '../tenants/tenant-limits.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -216,7 +218,7 @@ async function latestVersion(tx: Tx, tenantId: string): Promise<number> {
 /** The tenant's model as it stands in `tx`, compiled; also used by dry runs. */
 export async function compileTenant(
   tx: Tx,
-  tenant: { id: string; slug: string; rateLimitCapacity: number | null; rateLimitRefillPerSecond: number | null },
+  tenant: { id: string; slug: string; limits: unknown; allowedOrigins: string[] },
   version: number,
 ): Promise<TenantSnapshot> {
   // One query at a time: a Prisma `include` here would run its relation queries concurrently on
@@ -227,9 +229,17 @@ export async function compileTenant(
   const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
   const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId: tenant.id } });
   const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
-  const rateLimit =
-    tenant.rateLimitCapacity != null && tenant.rateLimitRefillPerSecond != null
-      ? { capacity: tenant.rateLimitCapacity, refillPerSecond: tenant.rateLimitRefillPerSecond }
-      : undefined;
-  return compileSnapshot({ tenant, servers, apiKeys, toolRules, identityProviders, redaction, ...(rateLimit ? { rateLimit } : {}) }, version);
+  return compileSnapshot(
+    {
+      tenant,
+      servers: servers.map((server) => ({ ...server, stdio: stdioCommandOf(server) })),
+      apiKeys,
+      toolRules,
+      identityProviders,
+      redaction,
+      limits: tenantLimitsOf(tenant),
+      allowedOrigins: tenant.allowedOrigins,
+    },
+    version,
+  );
 }

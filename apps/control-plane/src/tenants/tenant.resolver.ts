@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { AnyAdmin, PlatformOnly, TenantPlatformOnly, TenantRead, tenantOf } from '../admin-auth/access.decorator.js';
+import { AnyAdmin, PlatformOnly, TenantPlatformOnly, TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { ApiKeyConnection, ApiKeyModel } from '../api-keys/api-key.model.js';
@@ -9,8 +9,9 @@ import { UpstreamServerConnection, UpstreamServerModel } from '../servers/server
 import { ServerService } from '../servers/server.service.js';
 import { SnapshotService } from '../snapshots/snapshot.service.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
-import { CreateTenantInput, TenantFilter, TenantOrder } from './tenant.input.js';
-import { TenantConnection, TenantModel } from './tenant.model.js';
+import { CreateTenantInput, SetAllowedOriginsInput, SetTenantLimitsInput, TenantFilter, TenantOrder } from './tenant.input.js';
+import { TenantConnection, TenantLimitsModel, TenantModel } from './tenant.model.js';
+import { tenantLimitsOf } from './tenant-limits.js';
 import { TenantService } from './tenant.service.js';
 
 @Resolver(() => TenantModel)
@@ -35,6 +36,24 @@ export class TenantResolver {
   @Mutation(() => TenantModel, { description: 'Withdraws the tenant from every proxy (404 on its routes) until resumed. Idempotent.' })
   suspendTenant(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel> {
     return this.tenantService.suspend(id, admin);
+  }
+
+  @TenantWrite(tenantOf.arg('input.tenantId'))
+  @Mutation(() => TenantModel, { description: "Replaces the tenant's request-limit overrides (proxy defaults apply to omitted fields)." })
+  setTenantLimits(
+    @Args('input', { type: () => SetTenantLimitsInput }) input: SetTenantLimitsInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<TenantModel> {
+    return this.tenantService.setLimits(input, admin);
+  }
+
+  @TenantWrite(tenantOf.arg('input.tenantId'))
+  @Mutation(() => TenantModel, { description: 'Replaces the browser origins allowed to call the tenant (DNS-rebinding protection).' })
+  setAllowedOrigins(
+    @Args('input', { type: () => SetAllowedOriginsInput }) input: SetAllowedOriginsInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<TenantModel> {
+    return this.tenantService.setAllowedOrigins(input, admin);
   }
 
   @TenantPlatformOnly(tenantOf.arg('id'))
@@ -82,6 +101,12 @@ export class TenantResolver {
   @ResolveField('servers', () => UpstreamServerConnection)
   serversOf(@Parent() tenant: TenantModel, @Args() page: PageArgs): Promise<Connection<UpstreamServerModel>> {
     return this.serverService.listForTenant(tenant.id, page);
+  }
+
+  @TenantRead(tenantOf.parent('id'))
+  @ResolveField('limits', () => TenantLimitsModel)
+  limitsOf(@Parent() tenant: { limits?: unknown }): TenantLimitsModel {
+    return tenantLimitsOf(tenant);
   }
 
   @TenantRead(tenantOf.parent('id'))

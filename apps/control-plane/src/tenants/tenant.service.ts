@@ -9,7 +9,7 @@ import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.servic
 import { and, paginate } from '../pagination/paginate.js';
 import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { createTenantSchema, tenantFilterSchema, TenantOrderField, type TenantFilter, type TenantOrder } from './tenant.input.js';
+import { createTenantSchema, setAllowedOriginsSchema, setTenantLimitsSchema, tenantFilterSchema, TenantOrderField, type TenantFilter, type TenantOrder } from './tenant.input.js';
 
 const tenantView = (t: Tenant) => ({ id: t.id, slug: t.slug, name: t.name, suspendedAt: t.suspendedAt });
 
@@ -29,6 +29,30 @@ export class TenantService {
     const tenant = await this.snapshots.change(id, (tx) => tx.tenant.create({ data: { id, slug, name } }));
     this.changes.record(admin, { action: 'createTenant', targetType: 'Tenant', targetId: id, tenantId: id, after: tenantView(tenant) });
     return tenant;
+  }
+
+  /** Replaces the tenant's limit overrides and publishes the next snapshot. */
+  async setLimits(input: unknown, admin: AdminPrincipal): Promise<Tenant> {
+    const { tenantId, limits } = parseInput(setTenantLimitsSchema, input);
+    const before = await this.get(tenantId);
+    const after = await this.snapshots.change(tenantId, (tx) => tx.tenant.update({ where: { id: tenantId }, data: { limits } }));
+    this.changes.record(admin, { action: 'setTenantLimits', targetType: 'Tenant', targetId: tenantId, tenantId, before: { limits: before.limits }, after: { limits: after.limits } });
+    return after;
+  }
+
+  async setAllowedOrigins(input: unknown, admin: AdminPrincipal): Promise<Tenant> {
+    const { tenantId, origins } = parseInput(setAllowedOriginsSchema, input);
+    const before = await this.get(tenantId);
+    const after = await this.snapshots.change(tenantId, (tx) => tx.tenant.update({ where: { id: tenantId }, data: { allowedOrigins: origins } }));
+    this.changes.record(admin, {
+      action: 'setAllowedOrigins',
+      targetType: 'Tenant',
+      targetId: tenantId,
+      tenantId,
+      before: { allowedOrigins: before.allowedOrigins },
+      after: { allowedOrigins: after.allowedOrigins },
+    });
+    return after;
   }
 
   /** The tenants the admin may see, filtered, one page at a time (creation order by default). */
@@ -113,3 +137,4 @@ export class TenantService {
     return tenant;
   }
 }
+

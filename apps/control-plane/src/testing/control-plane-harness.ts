@@ -41,7 +41,7 @@ export class ControlPlaneHarness {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(name: string): Promise<ControlPlaneHarness> {
+  static async start(name: string, overrides: Partial<ControlPlaneConfig> = {}): Promise<ControlPlaneHarness> {
     const database = await createTestDatabase(name);
     const keyPrefix = `test:cp:${randomUUID().slice(0, 8)}:`;
     const { privateKeyPem, publicKeyPem } = await generateSnapshotKeyPair();
@@ -60,6 +60,8 @@ export class ControlPlaneHarness {
       host: '127.0.0.1',
       port: 0,
       isPlaygroundEnabled: false,
+      allowStdioUpstreams: false,
+      ...overrides,
     };
     const harness = new ControlPlaneHarness(
       config,

@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "Tenant" ADD COLUMN     "rateLimitCapacity" INTEGER,
-ADD COLUMN     "rateLimitRefillPerSecond" DOUBLE PRECISION;
