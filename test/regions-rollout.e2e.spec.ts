@@ -202,6 +202,16 @@ describe('regions and rollout', () => {
     expect(await isToolAllowed(proxies.us, secret, 'get-sum')).toBe(false);
   });
 
+  it('enforces a deny rule over the key’s allow rule on the running proxy, and lifts it when removed', async () => {
+    expect(await isToolAllowed(proxies.us, secret, 'echo')).toBe(true);
+    const { addDenyRule } = await gql<{ addDenyRule: { id: string } }>('mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }', {
+      i: { tenantId, name: 'no echo for the agent', subject: `apikey:${keyId}`, toolGlobs: ['echo'] },
+    });
+    await expect.poll(() => isToolAllowed(proxies.us, secret, 'echo'), { timeout: 5000 }).toBe(false);
+    await gql('mutation($id: ID!) { removeDenyRule(id: $id) { id } }', { id: addDenyRule.id });
+    await expect.poll(() => isToolAllowed(proxies.us, secret, 'echo'), { timeout: 5000 }).toBe(true);
+  });
+
   it('suspends a tenant everywhere it runs and refuses to delete a region still in use', async () => {
     await gql('mutation($id: ID!) { suspendTenant(id: $id) { id } }', { id: tenantId });
     await expect.poll(() => statusWithoutKey(proxies.us), { timeout: 5000 }).toBe(404);

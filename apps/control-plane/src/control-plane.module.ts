@@ -30,6 +30,8 @@ import { IdentityProviderService } from './identity-providers/identity-provider.
 import { queryLimitsRule } from './query-limits/query-limits.js';
 import { RedactionResolver } from './redaction/redaction.resolver.js';
 import { RedactionService } from './redaction/redaction.service.js';
+import { DenyRuleResolver } from './deny-rules/deny-rule.resolver.js';
+import { DenyRuleService } from './deny-rules/deny-rule.service.js';
 import { RegionBuses } from './regions/region-buses.js';
 import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
 import { RegionService } from './regions/region.service.js';
@@ -118,6 +120,8 @@ export class ControlPlaneModule {
         RolloutService,
         RegionResolver,
         TenantRegionsResolver,
+        DenyRuleService,
+        DenyRuleResolver,
         IdentityProviderService,
         IdentityProviderResolver,
         RedactionService,

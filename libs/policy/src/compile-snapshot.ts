@@ -24,6 +24,17 @@ export interface TenantModel {
     resourceGlobs?: readonly string[];
     promptGlobs?: readonly string[];
   }>;
+  /** Deny rules; each may select by key, scope and/or subject (none: everyone). */
+  denyRules?: ReadonlyArray<{
+    id: string;
+    name: string;
+    apiKeyId: string | null;
+    scope: string | null;
+    subject: string | null;
+    toolGlobs: readonly string[];
+    resourceGlobs: readonly string[];
+    promptGlobs: readonly string[];
+  }>;
   identityProviders?: readonly SnapshotIdentityProvider[];
   rateLimit?: RateLimitConfig;
   /** Per-tenant overrides of the proxy's default limits. */
@@ -60,6 +71,16 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       expiresAt: k.expiresAt ? k.expiresAt.toISOString() : null,
     })),
     rules: [...model.toolRules].sort(byId).map(compileRule),
+    denyRules: [...(model.denyRules ?? [])].sort(byId).map((r) => ({
+      id: r.id,
+      name: r.name,
+      ...(r.apiKeyId ? { apiKeyId: r.apiKeyId } : {}),
+      ...(r.scope ? { scope: r.scope } : {}),
+      ...(r.subject ? { subject: r.subject } : {}),
+      toolGlobs: [...r.toolGlobs].sort(),
+      resourceGlobs: [...r.resourceGlobs].sort(),
+      promptGlobs: [...r.promptGlobs].sort(),
+    })),
     identityProviders: [...(model.identityProviders ?? [])]
       .sort((a, b) => a.position - b.position || byId(a, b))
       .map((p) => ({ ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),

@@ -53,6 +53,23 @@ export const snapshotToolRuleSchema = z
   })
   .refine((r) => (r.apiKeyId === undefined) !== (r.scope === undefined), 'a rule names either apiKeyId or scope');
 
+/**
+ * A deny rule: whoever it selects may not use what its globs match, whatever allow rules say
+ * (deny wins). Selectors narrow who it applies to; a rule with none applies to every principal.
+ */
+export const snapshotDenyRuleSchema = z.object({
+  id: z.string(),
+  /** For people reading audit trails and diffs; not used in decisions. */
+  name: z.string(),
+  apiKeyId: z.string().optional(),
+  scope: z.string().optional(),
+  /** The principal's subject, e.g. a JWT `sub` or `apikey:<key id>`. */
+  subject: z.string().optional(),
+  toolGlobs: z.array(z.string()),
+  resourceGlobs: z.array(z.string()),
+  promptGlobs: z.array(z.string()),
+});
+
 export const jwtAlgorithms = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
 export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
 
@@ -143,6 +160,8 @@ export const tenantSnapshotSchema = z.object({
   servers: z.array(snapshotServerSchema),
   apiKeys: z.array(snapshotApiKeySchema),
   rules: z.array(snapshotToolRuleSchema),
+  /** Absent in snapshots made before deny rules existed. */
+  denyRules: z.array(snapshotDenyRuleSchema).default([]),
   identityProviders: z.array(snapshotIdentityProviderSchema).default([]),
   limits: tenantLimitsSchema.extend({ rateLimit: rateLimitSchema }),
   /** Absent: built-in detectors on audit arguments only. */
@@ -156,6 +175,7 @@ export const tenantSnapshotSchema = z.object({
 
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
 export type SnapshotServer = z.infer<typeof snapshotServerSchema>;
+export type SnapshotDenyRule = z.infer<typeof snapshotDenyRuleSchema>;
 export type StdioCommand = z.infer<typeof stdioCommandSchema>;
 export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;

@@ -10,6 +10,7 @@ interface Target {
   viewerTokenId: string;
   regionId: string;
   identityProviderId: string;
+  denyRuleId: string;
 }
 interface MutationCase {
   build(t: Target): { query: string; variables: Record<string, unknown> };
@@ -111,6 +112,11 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  addDenyRule: {
+    build: (t) => ({ query: 'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }', variables: { i: { tenantId: t.tenantId, name: 'x', toolGlobs: ['x'] } } }),
+    allowed: everyone,
+  },
+  removeDenyRule: { build: (t) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: t.denyRuleId } }), allowed: everyone },
   rollbackTenant: {
     build: (t) => ({ query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', variables: { i: { tenantId: t.tenantId, toVersion: 1 } } }),
     allowed: everyone,
@@ -155,8 +161,13 @@ describe('admin roles', () => {
       'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'corp', issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
     );
+    const { addDenyRule } = await cp.ok<{ addDenyRule: { id: string } }>(
+      'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'no deletes', toolGlobs: ['delete_*'] } },
+    );
     return {
       target: {
+        denyRuleId: addDenyRule.id,
         tenantId: tenant.id,
         keyId: key.id,
         serverId: addUpstreamServer.id,

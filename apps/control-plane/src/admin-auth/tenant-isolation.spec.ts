@@ -14,6 +14,7 @@ interface TenantFixture {
   serverId: string;
   tokenId: string;
   identityProviderId: string;
+  denyRuleId: string;
 }
 interface Fixture {
   a: TenantFixture;
@@ -66,6 +67,12 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $i) { id } }',
     variables: { i: { id: f.b.identityProviderId, jwksUri: 'https://evil.example/jwks' } },
   }),
+  addDenyRule: (f) => ({
+    query: 'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, name: 'sabotage', toolGlobs: ['*'] } },
+  }),
+  removeDenyRule: (f) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: f.b.denyRuleId } }),
+  denyRules: (f) => ({ query: 'query($t: ID!) { denyRules(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
   addUpstreamServer: (f) => ({
     query: 'mutation($i: AddUpstreamServerInput!) { addUpstreamServer(input: $i) { id } }',
@@ -126,7 +133,11 @@ describe('tenant isolation', () => {
       'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'corp', issuer: `https://${slug}.idp.example.com`, audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
     );
-    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id };
+    const { addDenyRule } = await cp.ok<{ addDenyRule: { id: string } }>(
+      'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'no deletes', toolGlobs: ['delete_*'] } },
+    );
+    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id, denyRuleId: addDenyRule.id };
   }
 
   /** Everything about B that an attempt could change. */
@@ -139,6 +150,7 @@ describe('tenant isolation', () => {
       rules: await cp.prisma.toolRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       tokens: await cp.prisma.adminToken.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       identityProviders: await cp.prisma.identityProvider.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
+      denyRules: await cp.prisma.denyRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
     };
   }
 

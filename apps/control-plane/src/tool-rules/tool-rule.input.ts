@@ -34,8 +34,8 @@ const globList = (isValid: (glob: string) => boolean, message: string) =>
     .array(z.string().refine(isValid, message))
     .max(MAX_TOOL_GLOBS, `must have at most ${MAX_TOOL_GLOBS} entries`)
     .transform((globs) => [...new Set(globs)]);
-const nameGlobs = globList(isValidToolGlob, 'must be 1-200 characters of A-Z a-z 0-9 _ - . : / * ?');
-const resourceGlobs = globList(isValidResourceGlob, 'must be 1-500 printable ASCII characters without spaces');
+export const nameGlobs = globList(isValidToolGlob, 'must be 1-200 characters of A-Z a-z 0-9 _ - . : / * ?');
+export const resourceGlobs = globList(isValidResourceGlob, 'must be 1-500 printable ASCII characters without spaces');
 
 export const setToolRuleSchema = z.object({
   apiKeyId: idSchema,

@@ -78,6 +78,12 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
       await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule) } });
     }
   }
+  await tx.denyRule.deleteMany({ where: { tenantId } });
+  for (const rule of target.denyRules) {
+    if (rule.apiKeyId !== undefined && !keyIds.has(rule.apiKeyId)) continue; // its key is gone: it would select nobody
+    const { id, name, apiKeyId, scope, subject } = rule;
+    await tx.denyRule.create({ data: { id, tenantId, name, apiKeyId: apiKeyId ?? null, scope: scope ?? null, subject: subject ?? null, ...globsOf(rule) } });
+  }
 }
 
 function globsOf(rule: TenantSnapshot['rules'][number]) {
