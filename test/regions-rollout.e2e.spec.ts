@@ -212,6 +212,27 @@ describe('regions and rollout', () => {
     await expect.poll(() => isToolAllowed(proxies.us, secret, 'echo'), { timeout: 5000 }).toBe(true);
   });
 
+  it('limits the calls one rule allows with its own per-principal rate limit', async () => {
+    await gql('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', {
+      i: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: { capacity: 2, refillPerSecond: 0.001 } },
+    });
+    await expect.poll(() => proxies.us.store.findBySlug('acme')?.ruleRateLimits.size, { timeout: 5000 }).toBe(1);
+    const client = new Client({ name: 'regions-e2e', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${proxies.us.url}/t/acme/everything/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } }),
+    );
+    try {
+      await client.callTool({ name: 'echo', arguments: { message: 'one' } });
+      await client.callTool({ name: 'echo', arguments: { message: 'two' } });
+      await expect(client.callTool({ name: 'echo', arguments: { message: 'three' } })).rejects.toMatchObject({ code: -32002 });
+    } finally {
+      await client.close();
+    }
+    await gql('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: null } });
+    await expect.poll(() => proxies.us.store.findBySlug('acme')?.ruleRateLimits.size, { timeout: 5000 }).toBe(0);
+    expect(await isToolAllowed(proxies.us, secret, 'echo')).toBe(true);
+  });
+
   it('suspends a tenant everywhere it runs and refuses to delete a region still in use', async () => {
     await gql('mutation($id: ID!) { suspendTenant(id: $id) { id } }', { id: tenantId });
     await expect.poll(() => statusWithoutKey(proxies.us), { timeout: 5000 }).toBe(404);

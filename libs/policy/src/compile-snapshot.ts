@@ -23,6 +23,8 @@ export interface TenantModel {
     toolGlobs: readonly string[];
     resourceGlobs?: readonly string[];
     promptGlobs?: readonly string[];
+    rateLimitCapacity?: number | null;
+    rateLimitRefillPerSecond?: number | null;
   }>;
   /** Deny rules; each may select by key, scope and/or subject (none: everyone). */
   denyRules?: ReadonlyArray<{
@@ -103,6 +105,9 @@ function compileRule(r: TenantModel['toolRules'][number]): SnapshotToolRule {
     toolGlobs: [...r.toolGlobs].sort(),
     resourceGlobs: [...(r.resourceGlobs ?? [])].sort(),
     promptGlobs: [...(r.promptGlobs ?? [])].sort(),
+    ...(r.rateLimitCapacity != null && r.rateLimitRefillPerSecond != null
+      ? { rateLimit: { capacity: r.rateLimitCapacity, refillPerSecond: r.rateLimitRefillPerSecond } }
+      : {}),
   };
   if (r.apiKeyId) return { id: r.id, apiKeyId: r.apiKeyId, ...globs };
   if (r.scope) return { id: r.id, scope: r.scope, ...globs };

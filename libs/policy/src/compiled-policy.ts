@@ -60,6 +60,8 @@ export interface CompiledPolicy {
   readonly keysByHash: ReadonlyMap<string, CompiledApiKey>;
   readonly scopeRules: ReadonlyMap<string, CompiledScopeRule>;
   readonly denyRules: readonly CompiledDenyRule[];
+  /** Allow rules with a rate limit of their own, by rule id. */
+  readonly ruleRateLimits: ReadonlyMap<string, RateLimitConfig>;
   /** In the order the proxy tries them. */
   readonly identityProviders: readonly SnapshotIdentityProvider[];
 }
@@ -178,6 +180,7 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
     keysByHash,
     scopeRules,
     denyRules,
+    ruleRateLimits: new Map(snapshot.rules.flatMap((rule) => (rule.rateLimit ? [[rule.id, rule.rateLimit] as const] : []))),
     identityProviders: snapshot.identityProviders,
   };
 }

@@ -50,6 +50,8 @@ export const snapshotToolRuleSchema = z
     resourceGlobs: z.array(z.string()).default([]),
     /** `prompts/get` names this rule grants; absent in older snapshots. */
     promptGlobs: z.array(z.string()).default([]),
+    /** Calls this rule allows, per principal, on top of the tenant's per-identity limit. */
+    rateLimit: z.lazy(() => rateLimitSchema).optional(),
   })
   .refine((r) => (r.apiKeyId === undefined) !== (r.scope === undefined), 'a rule names either apiKeyId or scope');
 

@@ -82,4 +82,17 @@ describe('tool rules', () => {
     await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: ['fresh'], expectedVersion: current } });
     expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.toolGlobs).toEqual(['fresh']);
   });
+
+  it('sets, keeps and clears a rule’s own rate limit', async () => {
+    const RULE = 'mutation($input: SetToolRuleInput!) { setToolRule(input: $input) { rateLimitCapacity rateLimitRefillPerSecond } }';
+    const set = await cp.ok<{ setToolRule: unknown }>(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: { capacity: 3, refillPerSecond: 0.5 } } });
+    expect(set.setToolRule).toEqual({ rateLimitCapacity: 3, rateLimitRefillPerSecond: 0.5 });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.rateLimit).toEqual({ capacity: 3, refillPerSecond: 0.5 });
+    await cp.ok(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo', 'add'] } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.rateLimit).toEqual({ capacity: 3, refillPerSecond: 0.5 });
+    await cp.ok(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: null } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]).not.toHaveProperty('rateLimit');
+    const bad = await cp.graphql(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: { capacity: 0, refillPerSecond: 1 } } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rateLimit' });
+  });
 });

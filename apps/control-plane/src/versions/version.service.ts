@@ -73,9 +73,9 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
   for (const rule of target.rules) {
     if (rule.apiKeyId !== undefined) {
       if (!keyIds.has(rule.apiKeyId)) continue; // the key was deleted since; nothing to restore it to
-      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, ...globsOf(rule) } });
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, ...globsOf(rule), ...rateLimitOf(rule) } });
     } else if (rule.scope !== undefined) {
-      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule) } });
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule), ...rateLimitOf(rule) } });
     }
   }
   await tx.denyRule.deleteMany({ where: { tenantId } });
@@ -86,6 +86,10 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
   }
 }
 
-function globsOf(rule: TenantSnapshot['rules'][number]) {
+function globsOf(rule: Pick<TenantSnapshot['rules'][number], 'toolGlobs' | 'resourceGlobs' | 'promptGlobs'>) {
   return { toolGlobs: rule.toolGlobs, resourceGlobs: rule.resourceGlobs, promptGlobs: rule.promptGlobs };
+}
+
+function rateLimitOf(rule: TenantSnapshot['rules'][number]) {
+  return { rateLimitCapacity: rule.rateLimit?.capacity ?? null, rateLimitRefillPerSecond: rule.rateLimit?.refillPerSecond ?? null };
 }
