@@ -95,6 +95,21 @@ describe('tenant authenticator', () => {
   });
 });
 
+describe('verified-token cache', () => {
+  it('remembers a verified token but never past its expiry, and only for the audiences it was checked against', async () => {
+    const auth = authenticator([oauthProvider()]);
+    const now = Date.now();
+    const token = await issuer.sign({ audience: RESOURCE, expiresInS: 30 });
+    expect(await reasonOf(auth.authenticate(`Bearer ${token}`, RESOURCE, now))).toBe('accepted');
+    expect(await reasonOf(auth.authenticate(`Bearer ${token}`, RESOURCE.replace('files', 'other'), now))).toBe('wrong_audience');
+    expect(await reasonOf(auth.authenticate(`Bearer ${token}`, RESOURCE, now + 31_000))).toBe('token_expired');
+  });
+});
+
+function oauthProvider(): SnapshotIdentityProvider {
+  return provider({ kind: 'oauth' });
+}
+
 describe('OAuth resource server and IdP profiles', () => {
   const oauth = (profile: SnapshotIdentityProvider['profile'], audiences: string[] = []) =>
     provider({ kind: 'oauth', profile, audiences });
