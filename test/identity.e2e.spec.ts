@@ -163,7 +163,9 @@ describe('credentials end to end', () => {
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'signed in' } });
     expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: signed in' }]);
-    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: -32001 });
+    // Granted to another scope: a 403 step-up challenge; granted to none: a plain JSON-RPC denial.
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: 403 });
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
     await client.close();
 
     expect(await verdict(await idp.sign({ alg: 'EdDSA', audience: 'other-api' }))).toBe('wrong_audience');

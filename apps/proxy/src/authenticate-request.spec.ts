@@ -236,8 +236,32 @@ describe('JWT from a tenant identity provider', () => {
     expect(tools.map((t) => t.name)).toEqual(['echo']);
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'jwt' } });
     expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: jwt' }]);
-    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: -32001 });
+    // get-sum is granted to another scope: the SDK sees the 403 step-up challenge; get-env to none: a plain denial.
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: 403 });
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
     await client.close();
+    expect(tap.calledTools()).not.toContain('get-sum');
+  });
+
+  it('answers a tool outside the token\'s scopes with 403 insufficient_scope naming the scopes to ask for (step-up)', async () => {
+    const token = await idp.sign({ audience: AUDIENCE, claims: { scope: 'tools:echo openid' } });
+    const traceId = randomBytes(16).toString('hex');
+    const res = await request(mcpUrl(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`,
+        traceparent: `00-${traceId}-${'2'.repeat(16)}-01`,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'get-sum', arguments: { a: 1, b: 2 } } }),
+    });
+    expect(res.statusCode).toBe(403);
+    const challenge = String(res.headers['www-authenticate']);
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="tools:echo openid tools:math"');
+    expect(challenge).toContain(`resource_metadata="${proxy.url}/.well-known/oauth-protected-resource/t/acme/everything/mcp"`);
+    expect(await res.body.json()).toMatchObject({ jsonrpc: '2.0', id: 9, error: { code: -32001, data: { reason: 'insufficient_scope', scope: 'tools:echo openid tools:math' } } });
+    const event = (await auditEvents()).find((e) => e.traceId === traceId);
+    expect(event).toMatchObject({ kind: 'tool.denied', tool: 'get-sum', reason: 'insufficient_scope', status: 403, principal: { via: 'jwt' } });
   });
 
   it('accepts RS256, ES256 and EdDSA tokens and a scope claim given as an array', async () => {

@@ -10,6 +10,7 @@ import {
 } from '@mcpg/mcp';
 import { decideToolCall } from '@mcpg/policy';
 import type { AuditFields } from './audit-recorder.js';
+import { sendInsufficientScope, stepUpScopesFor } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
@@ -59,6 +60,12 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
         continue;
       }
       const decision = decideToolCall(ctx.key, name);
+      const stepUpScopes = decision.isAllowed || parsed.isBatch ? null : stepUpScopesFor(ctx.policy, ctx.principal, name);
+      if (stepUpScopes) {
+        ctx.audit({ ...base, kind: 'tool.denied', decision: 'deny', tool: name, reason: 'insufficient_scope', status: 403 });
+        ctx.bytesOut = sendInsufficientScope(deps, ctx.policy, ctx.server.name, res, message.id, name, stepUpScopes);
+        return;
+      }
       if (!decision.isAllowed) {
         answeredHere.push(errorResponse(message.id, MCPG_FORBIDDEN, `Forbidden: tool "${name}" is not allowed for this credential`, { reason: decision.reason }));
         ctx.audit({ ...base, kind: 'tool.denied', decision: 'deny', tool: name, reason: decision.reason, ruleId: decision.ruleId, status: 200 });
