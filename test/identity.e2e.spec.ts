@@ -171,11 +171,13 @@ describe('credentials end to end', () => {
     expect(await verdict(await idp.sign({ alg: 'EdDSA', audience: 'other-api' }))).toBe('wrong_audience');
   });
 
-  it('connects the SDK client with an opaque OAuth access token checked by introspection', async () => {
+  it('connects the SDK client with an opaque OAuth access token checked by introspection (endpoints found by OIDC Discovery)', async () => {
+    // An IdP without RFC 8414 metadata: the oidc-discovery profile finds its endpoints.
+    authServer.metadataMode = 'oidc';
     await mutate('mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }', {
       i: {
-        tenantId, name: 'as', kind: 'oauth', issuer: authServer.issuer, algorithms: ['RS256'], jwksUri: authServer.jwksUri,
-        introspectionUrl: authServer.introspectionUrl, clientId: authServer.clientId, clientSecret: authServer.clientSecret,
+        tenantId, name: 'as', kind: 'oauth', profile: 'oidc-discovery', issuer: authServer.issuer, algorithms: ['RS256'],
+        clientId: authServer.clientId, clientSecret: authServer.clientSecret,
       },
     });
     const exp = Math.floor(Date.now() / 1000) + 300;

@@ -4,8 +4,12 @@ import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
+import { identityProviderProfiles } from '@mcpg/policy';
+import { z } from 'zod';
+import { discoverEndpoints } from './authorization-server-metadata.js';
 import {
   createIdentityProviderInputSchema,
+  fetchUrlSchema,
   identityProviderSchema,
   updateIdentityProviderInputSchema,
   type IdentityProviderFields,
@@ -40,6 +44,23 @@ function givenFields(input: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of FIELD_NAMES) if (input[name] !== undefined) out[name] = input[name];
   return out;
+}
+
+/**
+ * An OAuth provider given neither keys nor an introspection endpoint gets them from its
+ * authorization server's metadata (RFC 8414, or OIDC Discovery for the `oidc-discovery` profile).
+ */
+async function withDiscoveredEndpoints(fields: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const hasEndpoints = fields.jwksUri != null || fields.jwks != null || fields.hmacSecret != null || fields.introspectionUrl != null;
+  if (fields.kind !== 'oauth' || hasEndpoints) return fields;
+  const { issuer, profile } = parseInput(z.object({ issuer: fetchUrlSchema, profile: z.enum(identityProviderProfiles) }), fields);
+  const discovered = await discoverEndpoints(issuer, profile);
+  const canIntrospect = fields.clientId != null && fields.clientSecret != null;
+  return {
+    ...fields,
+    jwksUri: discovered.jwksUri,
+    introspectionUrl: canIntrospect ? discovered.introspectionUrl : null,
+  };
 }
 
 function toData(fields: IdentityProviderFields) {
@@ -82,12 +103,14 @@ export class IdentityProviderService {
   /** Duplicate name or issuer in the tenant: CONFLICT. */
   async create(input: unknown): Promise<IdentityProviderModel> {
     const { tenantId, ...rest } = parseInput(createIdentityProviderInputSchema, input);
+    const given = givenFields(rest);
+    // Client CAs have no issuer; one per name keeps the (tenant, issuer) uniqueness meaningful.
+    const issuer = given.kind === 'mtls' && given.issuer === undefined ? { issuer: `mtls:${String(given.name ?? '')}` } : {};
+    // Discovery talks to the network: before the transaction, which holds the tenant's lock.
+    const prepared = await withDiscoveredEndpoints({ ...DEFAULTS, ...issuer, ...given });
     const row = await this.snapshots.change(tenantId, async (tx) => {
       const last = await tx.identityProvider.aggregate({ where: { tenantId }, _max: { position: true } });
-      const given = givenFields(rest);
-      // Client CAs have no issuer; one per name keeps the (tenant, issuer) uniqueness meaningful.
-      const issuer = given.kind === 'mtls' && given.issuer === undefined ? { issuer: `mtls:${String(given.name ?? '')}` } : {};
-      const fields = parseInput(identityProviderSchema, { ...DEFAULTS, position: (last._max.position ?? 0) + 1, ...issuer, ...given });
+      const fields = parseInput(identityProviderSchema, { position: (last._max.position ?? 0) + 1, ...prepared });
       return tx.identityProvider.create({ data: { tenantId, ...toData(fields) } });
     });
     return toIdentityProviderModel(row);
@@ -99,7 +122,7 @@ export class IdentityProviderService {
     const existing = await this.prisma.identityProvider.findUnique({ where: { id } });
     if (!existing) throw notFound('id', 'identity provider');
     const { id: _id, tenantId, createdAt: _c, updatedAt: _u, ...stored } = existing;
-    const fields = parseInput(identityProviderSchema, { ...stored, ...givenFields(rest) });
+    const fields = parseInput(identityProviderSchema, await withDiscoveredEndpoints({ ...stored, ...givenFields(rest) }));
     const row = await this.snapshots.change(tenantId, (tx) => tx.identityProvider.update({ where: { id }, data: toData(fields) }));
     return toIdentityProviderModel(row);
   }
