@@ -17,6 +17,7 @@ import {
   type TestCertificate,
   type TestCertificateAuthority,
   type TokenIssuer,
+  waitUntil,
 } from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, request } from 'undici';
@@ -51,14 +52,6 @@ async function mutate<T = Record<string, unknown>>(query: string, variables: Rec
   return body.data!;
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const mcpUrl = () => `${proxy.url}/t/acme/everything/mcp`;
 
@@ -157,7 +150,7 @@ describe('credentials end to end', () => {
     );
     jwtProviderId = p.createIdentityProvider.id;
     const token = await idp.sign({ audience: 'acme-mcp', claims: { sub: 'alice', scope: 'tools:echo' } });
-    await until(async () => (await verdict(token)) === 'accepted', 'the proxy to know the identity provider');
+    await waitUntil(async () => (await verdict(token)) === 'accepted', 'the proxy to know the identity provider');
 
     const client = await connect(token);
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
@@ -182,7 +175,7 @@ describe('credentials end to end', () => {
     });
     const exp = Math.floor(Date.now() / 1000) + 300;
     const token = authServer.issueOpaque({ sub: 'bob', aud: mcpUrl(), scope: 'tools:echo tools:math', exp });
-    await until(async () => (await verdict(token)) === 'accepted', 'the proxy to know the authorization server');
+    await waitUntil(async () => (await verdict(token)) === 'accepted', 'the proxy to know the authorization server');
     expect(await toolNames(token)).toEqual(['echo', 'get-sum']);
 
     const metadata = await request(`${proxy.url}/.well-known/oauth-protected-resource/t/acme/everything/mcp`, { dispatcher: tlsClient });
@@ -193,7 +186,7 @@ describe('credentials end to end', () => {
     const token = await idp.sign({ audience: 'acme-mcp', claims: { scope: 'tools:echo' } });
     expect(await verdict(token)).toBe('accepted');
     await mutate('mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', { id: jwtProviderId });
-    await until(async () => (await verdict(token)) === 'unknown_issuer', 'the deletion to reach the proxy');
+    await waitUntil(async () => (await verdict(token)) === 'unknown_issuer', 'the deletion to reach the proxy');
   });
 
   it('rotates an API key with overlap: both keys work, then only the new one', async () => {
@@ -203,7 +196,7 @@ describe('credentials end to end', () => {
     );
     const oldSecret = created.createApiKey.secret;
     await mutate('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: created.createApiKey.apiKey.id, toolGlobs: ['echo'] } });
-    await until(async () => (await verdict(oldSecret)) === 'accepted', 'the key to reach the proxy');
+    await waitUntil(async () => (await verdict(oldSecret)) === 'accepted', 'the key to reach the proxy');
 
     const overlapMs = 1500;
     const rotated = await mutate<{ rotateApiKey: { newKey: { secret: string } } }>(
@@ -211,10 +204,10 @@ describe('credentials end to end', () => {
       { i: { id: created.createApiKey.apiKey.id, oldKeyExpiresAt: new Date(Date.now() + overlapMs).toISOString() } },
     );
     const newSecret = rotated.rotateApiKey.newKey.secret;
-    await until(async () => (await verdict(newSecret)) === 'accepted', 'the new key to reach the proxy');
+    await waitUntil(async () => (await verdict(newSecret)) === 'accepted', 'the new key to reach the proxy');
     expect(await verdict(oldSecret)).toBe('accepted');
     expect(await toolNames(newSecret)).toEqual(['echo']);
-    await until(async () => (await verdict(oldSecret)) === 'expired_key', 'the overlap to end');
+    await waitUntil(async () => (await verdict(oldSecret)) === 'expired_key', 'the overlap to end');
     expect(await verdict(newSecret)).toBe('accepted');
   });
 
@@ -229,7 +222,7 @@ describe('credentials end to end', () => {
       await mutate('mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }', {
         i: { tenantId, scope: 'mtls:spiffe://acme/build-agent', toolGlobs: ['get-sum'] },
       });
-      await until(async () => (await toolNames(null, withCert).catch(() => [])).length > 0, 'the client CA to reach the proxy');
+      await waitUntil(async () => (await toolNames(null, withCert).catch(() => [])).length > 0, 'the client CA to reach the proxy');
       expect(await toolNames(null, withCert)).toEqual(['get-sum']);
     } finally {
       await withCert.close();

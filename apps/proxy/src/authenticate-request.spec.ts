@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { AuditBatch, AuditEvent } from '@mcpg/audit';
+import type { AuditEvent } from '@mcpg/audit';
 import { generateApiKey, type NewApiKey } from '@mcpg/auth';
 import { busNames, SnapshotPublisher } from '@mcpg/bus';
 import {
@@ -19,8 +19,16 @@ import {
   type SnapshotIdentityProvider,
   type TenantModel,
 } from '@mcpg/policy';
-import { startEverythingServer, startTokenIssuer, startUpstreamTap, type RunningMcpServer, type TokenIssuer, type UpstreamTap } from '@mcpg/testing';
-import { Queue } from 'bullmq';
+import {
+  queuedAuditEvents,
+  startEverythingServer,
+  startTokenIssuer,
+  startUpstreamTap,
+  waitUntil,
+  type RunningMcpServer,
+  type TokenIssuer,
+  type UpstreamTap,
+} from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { base64url, SignJWT, type CryptoKey } from 'jose';
 import { request } from 'undici';
@@ -97,14 +105,10 @@ async function statusOf(authorization: string, tenant = 'acme'): Promise<number>
   return res.statusCode;
 }
 
+
 async function auditEvents(): Promise<AuditEvent[]> {
   await proxy.flushAudit();
-  const connection = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const queue = new Queue<AuditBatch>(names.auditQueue, { connection, prefix: names.bullPrefix });
-  const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
-  await queue.close();
-  connection.disconnect();
-  return jobs.flatMap((j) => j.data.events);
+  return queuedAuditEvents(names);
 }
 
 /** Sends the credential, expects a 401 naming `reason`, and returns the request's trace id. */
@@ -214,9 +218,7 @@ beforeAll(async () => {
     toolRules: [{ id: 'rule-other', apiKeyId: null, scope: 'tools:echo', toolGlobs: ['echo'] }],
     identityProviders: [provider('p-other', 1, { issuer: otherTenantIdp.issuer, jwksUri: otherTenantIdp.jwksUri })],
   });
-  for (let i = 0; i < 200 && (proxy.store.versionOf('tenant-acme') === 0 || proxy.store.versionOf('tenant-other') === 0); i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitUntil(() => proxy.store.versionOf('tenant-acme') > 0 && proxy.store.versionOf('tenant-other') > 0, 'both snapshots');
 });
 
 afterAll(async () => {

@@ -6,3 +6,5 @@ export * from './database.js';
 export * from './audit-event-fixture.js';
 export * from './token-issuer.js';
 export * from './test-certificates.js';
+export * from './audit-queue-reader.js';
+export * from './wait-until.js';
