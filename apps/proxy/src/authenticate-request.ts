@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError, TenantAuthenticator, type AuthenticatorServices, type Principal } from '@mcpg/auth';
 import { errorResponse, MCPG_FORBIDDEN, MCPG_UNAUTHORIZED, type JsonRpcId } from '@mcpg/mcp';
 import { scopesGranting, toolAccessForScopes, type CompiledApiKey, type CompiledPolicy, type ToolAccess } from '@mcpg/policy';
+import type { Logger } from '@mcpg/observability';
 import type { AuditFields } from './audit-recorder.js';
 import type { ClientCertificateSource } from './client-certificate-source.js';
 import { sendJsonRpc } from './http-replies.js';
@@ -50,11 +51,14 @@ export interface AuthenticatedRequest {
 /** One authenticator per snapshot version: verifiers and key sets are built once, not per request. */
 const authenticators = new WeakMap<CompiledPolicy, TenantAuthenticator<CompiledApiKey>>();
 
-function authenticatorFor(policy: CompiledPolicy, services: AuthenticatorServices): TenantAuthenticator<CompiledApiKey> {
+function authenticatorFor(policy: CompiledPolicy, services: AuthenticatorServices, log: Logger): TenantAuthenticator<CompiledApiKey> {
   let authenticator = authenticators.get(policy);
   if (!authenticator) {
     authenticator = new TenantAuthenticator(policy, services);
     authenticators.set(policy, authenticator);
+    for (const unusable of authenticator.unusableProviders) {
+      log.error('identity provider keys unusable; its credentials are refused', { tenantId: policy.tenantId, version: policy.version, ...unusable });
+    }
   }
   return authenticator;
 }
@@ -89,7 +93,7 @@ export async function authenticateRequest(
     record({ kind: 'auth.failure', decision: 'deny', reason: 'client_cert_header_untrusted', status: null });
   }
   try {
-    const { principal, apiKey } = await authenticatorFor(policy, deps.identity).authenticate(
+    const { principal, apiKey } = await authenticatorFor(policy, deps.identity, deps.log).authenticate(
       req.headers.authorization,
       resourceUrl,
       Date.now(),

@@ -79,6 +79,16 @@ describe('tenant authenticator', () => {
     expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ audience: 'api' })}`, RESOURCE))).toBe('wrong_audience');
   });
 
+  it('leaves out a provider whose keys cannot be loaded and keeps authenticating with the others', async () => {
+    const auth = authenticator([
+      provider({ id: 'broken-ca', kind: 'mtls', issuer: 'mtls:x', clientCa: { caBundlePem: 'junk', identityFrom: 'subject-cn' } }),
+      provider({ id: 'good', position: 2 }),
+    ]);
+    expect(auth.unusableProviders.map((p) => p.providerId)).toEqual(['broken-ca']);
+    expect(auth.acceptsClientCertificates).toBe(false);
+    expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ audience: 'api' })}`, RESOURCE))).toBe('accepted');
+  });
+
   it('maps the subject and scopes from configurable claims, nested and as arrays', async () => {
     const auth = authenticator([provider({ subjectClaim: 'email', scopeClaim: 'realm_access.roles' })]);
     const token = await issuer.sign({ audience: 'api', claims: { email: 'a@acme', realm_access: { roles: ['tools:echo', 7, 'admin'] } } });

@@ -68,21 +68,30 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
   private readonly introspecting: SnapshotIdentityProvider | undefined;
   private readonly clientCas: Array<{ provider: SnapshotIdentityProvider; trusted: X509Certificate[] }> = [];
   private readonly verifiedTokens = new Map<string, { principal: Principal; untilMs: number }>();
+  /** Providers whose configured keys could not be loaded; the proxy logs them once per snapshot. */
+  readonly unusableProviders: Array<{ providerId: string; error: string }> = [];
 
   constructor(
     private readonly tenant: TenantCredentials<K>,
     private readonly services: AuthenticatorServices,
   ) {
     for (const provider of tenant.identityProviders) {
-      const inline = provider.jwks && provider.jwks.keys.length > 0 ? createLocalJWKSet(provider.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
-      const canVerifyLocally = provider.jwksUri !== null || inline !== null || provider.hmacSecret !== null;
-      // First provider per issuer wins, as the order promises.
-      if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
+      // Keys were validated when saved; should one still not parse, that provider alone is left
+      // out (its tokens are refused) rather than the tenant's whole authentication failing.
+      try {
+        if (provider.kind === 'mtls') {
+          if (provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
+          continue;
+        }
+        const inline = provider.jwks && provider.jwks.keys.length > 0 ? createLocalJWKSet(provider.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
+        const canVerifyLocally = provider.jwksUri !== null || inline !== null || provider.hmacSecret !== null;
+        // First provider per issuer wins, as the order promises.
+        if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
+      } catch (err) {
+        this.unusableProviders.push({ providerId: provider.id, error: (err as Error).message });
+      }
     }
     this.introspecting = tenant.identityProviders.find((p) => p.kind === 'oauth' && p.introspection !== null);
-    for (const provider of tenant.identityProviders) {
-      if (provider.kind === 'mtls' && provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
-    }
   }
 
   /** Whether this tenant accepts client certificates (so the proxy should look for one). */

@@ -1,4 +1,4 @@
-import type { IdentityProvider, Prisma, PrismaClient } from '@mcpg/db';
+import { Prisma, type IdentityProvider, type PrismaClient } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
@@ -64,7 +64,7 @@ async function withDiscoveredEndpoints(fields: Record<string, unknown>): Promise
 }
 
 function toData(fields: IdentityProviderFields) {
-  return { ...fields, jwks: fields.jwks === null ? (null as unknown as Prisma.NullableJsonNullValueInput) : (fields.jwks as Prisma.InputJsonObject) };
+  return { ...fields, jwks: fields.jwks === null ? Prisma.DbNull : (fields.jwks as Prisma.InputJsonObject) };
 }
 
 export function toIdentityProviderModel(row: IdentityProvider): IdentityProviderModel {
