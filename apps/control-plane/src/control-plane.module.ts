@@ -1,19 +1,31 @@
-import { SnapshotPublisher, busNames } from '@mcpg/bus';
+import type { AuditQueueWriter } from '@mcpg/audit';
 import type { PrismaClient } from '@mcpg/db';
 import type { Logger } from '@mcpg/observability';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Redis } from 'ioredis';
 import type { CryptoKey } from 'jose';
+import { AccessGuard } from './admin-auth/access.guard.js';
+import { AdminAuthenticator } from './admin-auth/admin-authenticator.js';
 import { createAdminContext } from './admin-auth/admin-context.js';
 import { AdminTokenVerifier } from './admin-auth/admin-token.js';
+import { AdminChangeRecorder } from './admin-changes/admin-change-recorder.js';
+import { AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
+import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { ADMIN_AUDIT_WRITER, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
+import { RegionBuses } from './regions/region-buses.js';
+import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
+import { RegionService } from './regions/region.service.js';
+import { RolloutService } from './regions/rollout.service.js';
+import { queryLimitsRule } from './query-limits/query-limits.js';
+import { VersionResolver } from './versions/version.resolver.js';
+import { VersionService } from './versions/version.service.js';
 import { IdentityProviderResolver } from './identity-providers/identity-provider.resolver.js';
 import { IdentityProviderService } from './identity-providers/identity-provider.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
@@ -33,12 +45,15 @@ export interface ControlPlaneResources {
   readonly prisma: PrismaClient;
   readonly redis: Redis;
   readonly signingKey: CryptoKey;
+  /** Queue writer for `admin.change` events; owned (and closed) by the caller. */
+  readonly auditWriter: AuditQueueWriter;
 }
 
 @Module({})
 export class ControlPlaneModule {
   static forRoot(resources: ControlPlaneResources): DynamicModule {
     const { config } = resources;
+    const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined);
     return {
       module: ControlPlaneModule,
       imports: [
@@ -50,7 +65,10 @@ export class ControlPlaneModule {
           graphiql: config.isPlaygroundEnabled,
           introspection: config.isPlaygroundEnabled,
           includeStacktraceInErrorResponses: false,
-          context: createAdminContext(new AdminTokenVerifier(config.adminToken)),
+          validationRules: [queryLimitsRule(config.maxQueryDepth, config.maxQueryCost)],
+          context: createAdminContext(authenticator),
+          // AccessGuard must run for field resolvers too (nested objects are authorized one by one).
+          fieldResolverEnhancers: ['guards', 'filters'],
         }),
       ],
       providers: [
@@ -58,8 +76,20 @@ export class ControlPlaneModule {
         { provide: LOGGER, useValue: resources.logger },
         { provide: PRISMA, useValue: resources.prisma },
         { provide: SNAPSHOT_SIGNING_KEY, useValue: resources.signingKey },
-        { provide: SnapshotPublisher, useValue: new SnapshotPublisher(resources.redis, busNames(config.redisKeyPrefix)) },
+        { provide: ADMIN_AUDIT_WRITER, useValue: resources.auditWriter },
+        {
+          provide: RegionBuses,
+          useValue: new RegionBuses(
+            resources.redis,
+            { name: config.defaultRegion, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix },
+            resources.logger,
+          ),
+        },
         { provide: APP_FILTER, useClass: AdminErrorFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        AdminChangeRecorder,
+        AdminTokenService,
+        AdminTokenResolver,
         SnapshotPublisherService,
         SnapshotService,
         SnapshotResolver,
@@ -71,6 +101,12 @@ export class ControlPlaneModule {
         ServerResolver,
         ToolRuleService,
         ToolRuleResolver,
+        VersionService,
+        VersionResolver,
+        RegionService,
+        RolloutService,
+        RegionResolver,
+        TenantRegionsResolver,
         IdentityProviderService,
         IdentityProviderResolver,
       ],

@@ -3,3 +3,4 @@ export const CONTROL_PLANE_CONFIG = Symbol('ControlPlaneConfig');
 export const LOGGER = Symbol('Logger');
 export const SNAPSHOT_SIGNING_KEY = Symbol('SnapshotSigningKey');
 export const PRISMA = Symbol('PrismaClient');
+export const ADMIN_AUDIT_WRITER = Symbol('AdminAuditWriter');

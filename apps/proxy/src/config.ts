@@ -17,6 +17,7 @@ const envSchema = z.object({
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
+  MCPG_HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
   MCPG_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   MCPG_JWKS_TIMEOUT_MS: positiveInt(3_000),
   MCPG_JWKS_COOLDOWN_MS: positiveInt(30_000),
@@ -44,6 +45,8 @@ export interface ProxyConfig {
   upstreamResponseTimeoutMs: number;
   auditBatchSize: number;
   auditFlushMs: number;
+  /** How often the proxy reports its region and snapshot versions to Redis (expiry: 3 intervals). */
+  heartbeatIntervalMs: number;
   /** How clients reach this proxy (scheme://host[:port], no trailing slash); default: the listen address. */
   publicUrl: string | null;
   jwksTimeoutMs: number;
@@ -85,6 +88,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
+    heartbeatIntervalMs: e.MCPG_HEARTBEAT_INTERVAL_MS,
     publicUrl: e.MCPG_PUBLIC_URL ? e.MCPG_PUBLIC_URL.replace(/\/+$/, '') : null,
     jwksTimeoutMs: e.MCPG_JWKS_TIMEOUT_MS,
     jwksCooldownMs: e.MCPG_JWKS_COOLDOWN_MS,

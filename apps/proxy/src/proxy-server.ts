@@ -14,6 +14,7 @@ import { AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
 import { ClientCertificateSource, trustedProxyList } from './client-certificate-source.js';
 import { sendHttpError, sendJson } from './http-replies.js';
+import { startHeartbeat } from './heartbeat.js';
 import { handleMcpRoute } from './mcp-route-handler.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { ProxyMetrics } from './proxy-metrics.js';
@@ -126,6 +127,18 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   listenUrl = url;
 
   await subscriber.start();
+  const heartbeat = startHeartbeat({
+    redis,
+    names,
+    proxyId: config.proxyId,
+    region: config.region,
+    intervalMs: config.heartbeatIntervalMs,
+    versions: () => store.versions(),
+    log,
+  });
+  // Each applied or removed snapshot is reported at once, so rollout status does not wait a full interval.
+  store.onChange = () => heartbeat.beatSoon();
+  await heartbeat.beat();
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
 
   return {
@@ -133,6 +146,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     store,
     flushAudit: () => auditWriter.drain(),
     async close() {
+      await heartbeat.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await auditWriter.close();

@@ -1,6 +1,6 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
-import { displayNameSchema, idSchema } from '../validation/field-schemas.js';
+import { displayNameSchema, EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema } from '../validation/field-schemas.js';
 
 @InputType()
 export class CreateApiKeyInput {
@@ -12,12 +12,20 @@ export class CreateApiKeyInput {
 
   @Field(() => Date, { nullable: true, description: 'The key stops working at this instant. Default: never.' })
   expiresAt?: Date | null;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
+  expectedVersion?: number | null;
 }
 
 /** A key that is already expired when created would be useless; a typo in the year is the usual cause. */
 const futureDateSchema = z.coerce.date().refine((d) => d.getTime() > Date.now(), 'must be in the future');
 
-export const createApiKeySchema = z.object({ tenantId: idSchema, name: displayNameSchema, expiresAt: futureDateSchema.nullish() });
+export const createApiKeySchema = z.object({
+  tenantId: idSchema,
+  name: displayNameSchema,
+  expiresAt: futureDateSchema.nullish(),
+  expectedVersion: expectedVersionSchema,
+});
 
 @InputType()
 export class RotateApiKeyInput {

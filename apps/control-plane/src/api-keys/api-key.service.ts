@@ -1,6 +1,8 @@
 import type { ApiKey, PrismaClient, ToolRule } from '@mcpg/db';
 import { generateApiKey } from '@mcpg/auth';
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
@@ -30,16 +32,21 @@ export class ApiKeyService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   /** The secret exists only in this method's result; the database gets its hash and display prefix. */
-  async create(input: unknown): Promise<CreatedApiKeyModel> {
-    const { tenantId, name, expiresAt } = parseInput(createApiKeySchema, input);
+  async create(input: unknown, admin: AdminPrincipal): Promise<CreatedApiKeyModel> {
+    const { tenantId, name, expiresAt, expectedVersion } = parseInput(createApiKeySchema, input);
     const { secret, prefix, hash } = generateApiKey();
-    const row = await this.snapshots.change(tenantId, (tx) =>
-      tx.apiKey.create({ data: { tenantId, name, prefix, hash, expiresAt: expiresAt ?? null }, include: { toolRule: true } }),
+    const row = await this.snapshots.change(
+      tenantId,
+      (tx) => tx.apiKey.create({ data: { tenantId, name, prefix, hash, expiresAt: expiresAt ?? null }, include: { toolRule: true } }),
+      { expectedVersion },
     );
-    return { apiKey: toApiKeyModel(row), secret };
+    const apiKey = toApiKeyModel(row);
+    this.changes.record(admin, { action: 'createApiKey', targetType: 'ApiKey', targetId: row.id, tenantId, after: apiKey });
+    return { apiKey, secret };
   }
 
   /**
@@ -47,7 +54,7 @@ export class ApiKeyService {
    * set to expire at `oldKeyExpiresAt`, so clients can switch over before the old one stops
    * working. Both changes reach proxies in one snapshot.
    */
-  async rotate(input: unknown): Promise<RotatedApiKeyModel> {
+  async rotate(input: unknown, admin: AdminPrincipal): Promise<RotatedApiKeyModel> {
     const { id, oldKeyExpiresAt, expiresAt } = parseInput(rotateApiKeySchema, input);
     const old = await this.prisma.apiKey.findUnique({ where: { id }, include: { toolRule: true } });
     if (!old) throw notFound('id', 'API key');
@@ -70,11 +77,14 @@ export class ApiKeyService {
       const newRow = await tx.apiKey.findUniqueOrThrow({ where: { id: created.id }, include: { toolRule: true } });
       return { oldRow, newRow };
     });
-    return { oldKey: toApiKeyModel(oldRow), newKey: { apiKey: toApiKeyModel(newRow), secret } };
+    const oldKey = toApiKeyModel(oldRow);
+    const newKey = toApiKeyModel(newRow);
+    this.changes.record(admin, { action: 'rotateApiKey', targetType: 'ApiKey', targetId: id, tenantId: old.tenantId, before: toApiKeyModel(old), after: { oldKey, newKey } });
+    return { oldKey, newKey: { apiKey: newKey, secret } };
   }
 
   /** Idempotent: revoking a revoked key returns it unchanged and publishes nothing. */
-  async revoke(idArg: string): Promise<ApiKeyModel> {
+  async revoke(idArg: string, admin: AdminPrincipal): Promise<ApiKeyModel> {
     const id = parseId('id', idArg);
     const key = await this.prisma.apiKey.findUnique({ where: { id }, include: { toolRule: true } });
     if (!key) throw notFound('id', 'API key');
@@ -82,6 +92,14 @@ export class ApiKeyService {
     const row = await this.snapshots.change(key.tenantId, (tx) =>
       tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, include: { toolRule: true } }),
     );
+    this.changes.record(admin, {
+      action: 'revokeApiKey',
+      targetType: 'ApiKey',
+      targetId: id,
+      tenantId: key.tenantId,
+      before: toApiKeyModel(key),
+      after: toApiKeyModel(row),
+    });
     return toApiKeyModel(row);
   }
 

@@ -1,5 +1,7 @@
 import { Prisma, type IdentityProvider, type PrismaClient } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
@@ -98,10 +100,11 @@ export class IdentityProviderService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   /** Duplicate name or issuer in the tenant: CONFLICT. */
-  async create(input: unknown): Promise<IdentityProviderModel> {
+  async create(input: unknown, admin: AdminPrincipal): Promise<IdentityProviderModel> {
     const { tenantId, ...rest } = parseInput(createIdentityProviderInputSchema, input);
     const given = givenFields(rest);
     // Client CAs have no issuer; one per name keeps the (tenant, issuer) uniqueness meaningful.
@@ -113,26 +116,32 @@ export class IdentityProviderService {
       const fields = parseInput(identityProviderSchema, { position: (last._max.position ?? 0) + 1, ...prepared });
       return tx.identityProvider.create({ data: { tenantId, ...toData(fields) } });
     });
-    return toIdentityProviderModel(row);
+    const created = toIdentityProviderModel(row);
+    this.changes.record(admin, { action: 'createIdentityProvider', targetType: 'IdentityProvider', targetId: row.id, tenantId, after: created });
+    return created;
   }
 
   /** Omitted fields keep their values (secrets included); the result is validated as a whole. */
-  async update(input: unknown): Promise<IdentityProviderModel> {
+  async update(input: unknown, admin: AdminPrincipal): Promise<IdentityProviderModel> {
     const { id, ...rest } = parseInput(updateIdentityProviderInputSchema, input);
     const existing = await this.prisma.identityProvider.findUnique({ where: { id } });
     if (!existing) throw notFound('id', 'identity provider');
     const { id: _id, tenantId, createdAt: _c, updatedAt: _u, ...stored } = existing;
     const fields = parseInput(identityProviderSchema, await withDiscoveredEndpoints({ ...stored, ...givenFields(rest) }));
     const row = await this.snapshots.change(tenantId, (tx) => tx.identityProvider.update({ where: { id }, data: toData(fields) }));
-    return toIdentityProviderModel(row);
+    const updated = toIdentityProviderModel(row);
+    this.changes.record(admin, { action: 'updateIdentityProvider', targetType: 'IdentityProvider', targetId: id, tenantId, before: toIdentityProviderModel(existing), after: updated });
+    return updated;
   }
 
-  async delete(idArg: string): Promise<IdentityProviderModel> {
+  async delete(idArg: string, admin: AdminPrincipal): Promise<IdentityProviderModel> {
     const id = parseId('id', idArg);
     const existing = await this.prisma.identityProvider.findUnique({ where: { id } });
     if (!existing) throw notFound('id', 'identity provider');
     const row = await this.snapshots.change(existing.tenantId, (tx) => tx.identityProvider.delete({ where: { id } }));
-    return toIdentityProviderModel(row);
+    const deleted = toIdentityProviderModel(row);
+    this.changes.record(admin, { action: 'deleteIdentityProvider', targetType: 'IdentityProvider', targetId: id, tenantId: existing.tenantId, before: deleted });
+    return deleted;
   }
 
   async listForTenant(tenantIdArg: string): Promise<IdentityProviderModel[]> {

@@ -1,7 +1,7 @@
 import { isValidToolGlob } from '@mcpg/policy';
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
-import { idSchema } from '../validation/field-schemas.js';
+import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema } from '../validation/field-schemas.js';
 
 export const MAX_TOOL_GLOBS = 100;
 
@@ -14,6 +14,9 @@ export class SetToolRuleInput {
     description: 'Replaces the key\'s globs. "*" matches any run of characters, "?" one. Empty allows nothing.',
   })
   toolGlobs: string[];
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
+  expectedVersion?: number | null;
 }
 
 const toolGlobsSchema = z
@@ -22,7 +25,7 @@ const toolGlobsSchema = z
     // Order and repeats carry no meaning; the stored rule is the distinct globs in the given order.
     .transform((globs) => [...new Set(globs)]);
 
-export const setToolRuleSchema = z.object({ apiKeyId: idSchema, toolGlobs: toolGlobsSchema });
+export const setToolRuleSchema = z.object({ apiKeyId: idSchema, toolGlobs: toolGlobsSchema, expectedVersion: expectedVersionSchema });
 
 @InputType()
 export class SetScopeToolRuleInput {
