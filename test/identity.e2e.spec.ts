@@ -101,6 +101,7 @@ beforeAll(async () => {
       MCPG_ADMIN_TOKEN: adminToken,
       MCPG_SNAPSHOT_SIGNING_KEY: keys.privateKeyPem,
       CONTROL_PLANE_PORT: '0',
+      MCPG_ALLOW_LOOPBACK_IDP_URLS: '1',
     }),
   );
   serverCa = pki.createCa('Proxy Server CA');

@@ -19,6 +19,7 @@ const envSchema = z.object({
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
+  MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
 });
 
@@ -46,6 +47,12 @@ export interface ControlPlaneConfig {
   readonly maxBodyBytes: number;
   /** Serves GraphiQL on GET /graphql and allows introspection. */
   readonly isPlaygroundEnabled: boolean;
+  /**
+   * Lets identity providers use http:// URLs on loopback addresses (JWKS, introspection, metadata),
+   * for IdP sidecars and tests. Off: https only, so a tenant admin cannot aim the proxies or the
+   * control plane at their own loopback services.
+   */
+  readonly allowLoopbackIdpUrls?: boolean;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -85,5 +92,6 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxQueryCost: e.MCPG_GRAPHQL_MAX_COST,
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
   };
 }

@@ -166,4 +166,18 @@ describe('identity providers', () => {
       await as.close();
     }
   });
+
+  it('refuses http:// IdP URLs unless MCPG_ALLOW_LOOPBACK_IDP_URLS is on, also for discovered ones', async () => {
+    const strict = await cp.startApp({ allowLoopbackIdpUrls: false });
+    const as = await startTokenIssuer();
+    try {
+      const jwks = await cp.graphql(CREATE, { input: { tenantId, name: 'loop', issuer: 'https://loop.example', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: as.jwksUri } });
+      expect(jwks.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'jwksUri' });
+      const discovery = await cp.graphql(CREATE, { input: { tenantId, name: 'loop2', kind: 'oauth', issuer: as.issuer, algorithms: ['RS256'] } });
+      expect(discovery.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'issuer' });
+    } finally {
+      await as.close();
+      await cp.stopApp(strict);
+    }
+  });
 });
