@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { principalKey } from '@mcpg/auth';
 import { errorResponse, MCPG_NOT_FOUND, MCPG_RATE_LIMITED } from '@mcpg/mcp';
 import type { AuditFields } from './audit-recorder.js';
 import { authenticateRequest } from './authenticate-request.js';
@@ -50,7 +51,7 @@ export async function handleMcpRoute(
   base.principal = { subject: principal.subject, via: principal.via, ...(principal.keyId ? { keyId: principal.keyId } : {}) };
 
   const limit = policy.rateLimit;
-  const taken = deps.buckets.take(`${policy.tenantId}:${principal.subject}`, limit);
+  const taken = deps.buckets.take(principalKey(principal), limit);
   const rateHeaders = { 'ratelimit-limit': String(limit.capacity), 'ratelimit-remaining': String(taken.remaining) };
   if (!taken.isAllowed) {
     const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
