@@ -1,5 +1,5 @@
 import type { SnapshotIdentityProvider } from '@mcpg/policy';
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
 import { API_KEY_PREFIX } from './api-key-format.js';
 import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
@@ -119,8 +119,9 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
       return { principal, apiKey: record };
     }
     if (looksLikeJwt(token)) {
-      // The resource is part of the key: an OAuth token accepted for one server says nothing about another.
-      const cacheKey = `${resourceUrl}\u0000${token}`;
+      // The resource is part of the key: an OAuth token accepted for one server says nothing about
+      // another. Hashed, so memory stays bounded whatever the tokens' size.
+      const cacheKey = createHash('sha256').update(resourceUrl).update('\u0000').update(token).digest('base64url');
       const hit = this.verifiedTokens.get(cacheKey);
       if (hit && nowMs < hit.untilMs) return { principal: hit.principal, apiKey: null };
       const issuer = unverifiedIssuerOf(token);
