@@ -1,10 +1,12 @@
 import type { AuditQueueWriter } from '@mcpg/audit';
 import type { PrismaClient } from '@mcpg/db';
+import { busNames } from '@mcpg/bus';
 import type { Logger } from '@mcpg/observability';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CryptoKey } from 'jose';
 import { AccessGuard } from './admin-auth/access.guard.js';
@@ -17,17 +19,21 @@ import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { ADMIN_AUDIT_WRITER, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { ADMIN_AUDIT_WRITER, AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { DeadLetterResolver } from './dead-letters/dead-letter.resolver.js';
+import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
+import { IdentityProviderResolver } from './identity-providers/identity-provider.resolver.js';
+import { IdentityProviderService } from './identity-providers/identity-provider.service.js';
+import { queryLimitsRule } from './query-limits/query-limits.js';
+import { RedactionResolver } from './redaction/redaction.resolver.js';
+import { RedactionService } from './redaction/redaction.service.js';
 import { RegionBuses } from './regions/region-buses.js';
 import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
 import { RegionService } from './regions/region.service.js';
 import { RolloutService } from './regions/rollout.service.js';
-import { queryLimitsRule } from './query-limits/query-limits.js';
 import { VersionResolver } from './versions/version.resolver.js';
 import { VersionService } from './versions/version.service.js';
-import { IdentityProviderResolver } from './identity-providers/identity-provider.resolver.js';
-import { IdentityProviderService } from './identity-providers/identity-provider.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
@@ -109,6 +115,19 @@ export class ControlPlaneModule {
         TenantRegionsResolver,
         IdentityProviderService,
         IdentityProviderResolver,
+        RedactionService,
+        RedactionResolver,
+        {
+          provide: AUDIT_QUEUE,
+          useFactory: () => {
+            const names = busNames(config.redisKeyPrefix);
+            const queue = new Queue(names.auditQueue, { connection: resources.redis, prefix: names.bullPrefix });
+            queue.on('error', (err) => resources.logger.warn('audit queue connection error', { err }));
+            return queue;
+          },
+        },
+        DeadLetterService,
+        DeadLetterResolver,
       ],
     };
   }

@@ -4,3 +4,5 @@ export const LOGGER = Symbol('Logger');
 export const SNAPSHOT_SIGNING_KEY = Symbol('SnapshotSigningKey');
 export const PRISMA = Symbol('PrismaClient');
 export const ADMIN_AUDIT_WRITER = Symbol('AdminAuditWriter');
+/** BullMQ queue `audit-export` of the region, for dead letters. */
+export const AUDIT_QUEUE = Symbol('AuditQueue');

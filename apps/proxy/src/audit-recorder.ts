@@ -1,4 +1,4 @@
-import { AUDIT_SCHEMA_VERSION, uuidv7, type AuditEvent } from '@mcpg/audit';
+import { AUDIT_SCHEMA_VERSION, AuditHashChain, uuidv7, type AuditEvent } from '@mcpg/audit';
 
 export interface AuditWriter {
   write(event: AuditEvent): void;
@@ -8,7 +8,10 @@ export interface AuditWriter {
 export type AuditFields = Partial<Omit<AuditEvent, 'schemaVersion' | 'id' | 'time' | 'region' | 'proxyId'>> &
   Pick<AuditEvent, 'kind' | 'decision'>;
 
+/** Builds each event and links it into this proxy's hash chain (tamper evidence, `seq`/`prevHash`). */
 export class AuditRecorder {
+  private readonly chain = new AuditHashChain();
+
   constructor(
     private readonly writer: AuditWriter,
     private readonly region: string,
@@ -17,7 +20,7 @@ export class AuditRecorder {
 
   record(fields: AuditFields): void {
     const now = Date.now();
-    this.writer.write({
+    const event: AuditEvent = {
       schemaVersion: AUDIT_SCHEMA_VERSION,
       id: uuidv7(now),
       time: new Date(now).toISOString(),
@@ -39,6 +42,7 @@ export class AuditRecorder {
       traceId: null,
       sourceIp: null,
       ...fields,
-    });
+    };
+    this.writer.write(this.chain.link(event));
   }
 }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -28,6 +29,11 @@ const envSchema = z.object({
   MCPG_TLS_KEY_FILE: z.string().optional(),
   MCPG_TRUSTED_PROXY_CIDRS: z.string().optional(),
   MCPG_CLIENT_CERT_HEADER: z.string().default('x-client-cert'),
+  MCPG_AUDIT_SPOOL_FILE: z.string().optional(),
+  MCPG_AUDIT_SPOOL_MAX_BYTES: positiveInt(256 * 1024 * 1024),
+  MCPG_AUDIT_ADD_TIMEOUT_MS: positiveInt(5_000),
+  MCPG_AUDIT_SPOOL_REPLAY_MS: positiveInt(1_000),
+  MCPG_REDACTION_HASH_KEY: z.string().optional(),
 });
 
 export interface ProxyConfig {
@@ -59,6 +65,14 @@ export interface ProxyConfig {
   /** Reverse proxies allowed to pass the client certificate in `clientCertHeader` (CIDR notation). */
   trustedProxyCidrs: string[];
   clientCertHeader: string;
+  /** Local file for audit batches while Redis is unreachable; replayed in order when it returns. */
+  auditSpoolFile: string;
+  auditSpoolMaxBytes: number;
+  /** A queue add slower than this counts as failed; the batch goes to the spool. */
+  auditAddTimeoutMs: number;
+  auditSpoolReplayMs: number;
+  /** Secret for keyed hashing of redacted values (≥ 32 bytes, base64 or hex); null: hashing falls back to removal. */
+  redactionHashKey: Buffer | null;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -72,6 +86,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     throw new Error(`invalid proxy configuration: ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  const proxyId = e.MCPG_PROXY_ID ?? `${hostname()}-${process.pid}`;
   const keys = splitPemBlocks(e.MCPG_SNAPSHOT_PUBLIC_KEYS.replace(/\\n/g, '\n'));
   if (keys.length === 0) throw new Error('invalid proxy configuration: MCPG_SNAPSHOT_PUBLIC_KEYS holds no PEM public key');
   return {
@@ -81,7 +96,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
     snapshotPublicKeysPem: keys,
     region: e.MCPG_REGION,
-    proxyId: e.MCPG_PROXY_ID ?? `${hostname()}-${process.pid}`,
+    proxyId,
     maxBodyBytes: e.MCPG_MAX_BODY_BYTES,
     maxBatchLength: e.MCPG_MAX_BATCH_LENGTH,
     upstreamConnectTimeoutMs: e.MCPG_UPSTREAM_CONNECT_TIMEOUT_MS,
@@ -98,6 +113,12 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     tls: tlsFilesOf(e.MCPG_TLS_CERT_FILE, e.MCPG_TLS_KEY_FILE),
     trustedProxyCidrs: (e.MCPG_TRUSTED_PROXY_CIDRS ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0),
     clientCertHeader: e.MCPG_CLIENT_CERT_HEADER.toLowerCase(),
+    // Per proxy id: two proxies must never share (and interleave) one spool.
+    auditSpoolFile: e.MCPG_AUDIT_SPOOL_FILE || join('.mcpg', 'audit-spool', `${proxyId.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`),
+    auditSpoolMaxBytes: e.MCPG_AUDIT_SPOOL_MAX_BYTES,
+    auditAddTimeoutMs: e.MCPG_AUDIT_ADD_TIMEOUT_MS,
+    auditSpoolReplayMs: e.MCPG_AUDIT_SPOOL_REPLAY_MS,
+    redactionHashKey: parseHashKey(e.MCPG_REDACTION_HASH_KEY),
   };
 }
 
@@ -105,4 +126,12 @@ function tlsFilesOf(certFile: string | undefined, keyFile: string | undefined): 
   if (!certFile && !keyFile) return null;
   if (!certFile || !keyFile) throw new Error('invalid proxy configuration: MCPG_TLS_CERT_FILE and MCPG_TLS_KEY_FILE must be set together');
   return { certFile, keyFile };
+}
+
+/** 64+ hex characters or base64 of 32+ bytes; the message never echoes the value. */
+function parseHashKey(value: string | undefined): Buffer | null {
+  if (!value) return null;
+  const key = /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length < 32) throw new Error('invalid proxy configuration: MCPG_REDACTION_HASH_KEY must hold at least 32 bytes (64 hex characters or base64)');
+  return key;
 }

@@ -14,6 +14,7 @@ import { sendInsufficientScope, stepUpScopesFor } from './authenticate-request.j
 import { sendJsonRpc } from './http-replies.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
+import { auditedArguments, responseRedaction } from './message-redaction.js';
 import { ResponseInspector } from './response-inspector.js';
 import { rpcKey } from './rpc-key.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
@@ -60,18 +61,19 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
         continue;
       }
       const decision = decideToolCall(ctx.key, name);
+      const args = auditedArguments(deps, ctx, message.params);
       const stepUpScopes = decision.isAllowed || parsed.isBatch ? null : stepUpScopesFor(ctx.policy, ctx.principal, name);
       if (stepUpScopes) {
-        ctx.audit({ ...base, kind: 'tool.denied', decision: 'deny', tool: name, reason: 'insufficient_scope', status: 403 });
+        ctx.audit({ ...base, ...args, kind: 'tool.denied', decision: 'deny', tool: name, reason: 'insufficient_scope', status: 403 });
         ctx.bytesOut = sendInsufficientScope(deps, ctx.policy, ctx.server.name, res, message.id, name, stepUpScopes);
         return;
       }
       if (!decision.isAllowed) {
         answeredHere.push(errorResponse(message.id, MCPG_FORBIDDEN, `Forbidden: tool "${name}" is not allowed for this credential`, { reason: decision.reason }));
-        ctx.audit({ ...base, kind: 'tool.denied', decision: 'deny', tool: name, reason: decision.reason, ruleId: decision.ruleId, status: 200 });
+        ctx.audit({ ...base, ...args, kind: 'tool.denied', decision: 'deny', tool: name, reason: decision.reason, ruleId: decision.ruleId, status: 200 });
         continue;
       }
-      forwarded.push({ message, audit: { ...base, kind: 'tool.call', decision: 'allow', tool: name, reason: decision.reason, ruleId: decision.ruleId } });
+      forwarded.push({ message, audit: { ...base, ...args, kind: 'tool.call', decision: 'allow', tool: name, reason: decision.reason, ruleId: decision.ruleId } });
       continue;
     }
     if (message.method === 'tools/list') toolsListIds.add(rpcKey(message.id));
@@ -92,7 +94,7 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   await forwardToUpstream(deps, ctx, req, res, {
     method: 'POST',
     body: upstreamBody,
-    inspector: new ResponseInspector(ctx.key, toolsListIds),
+    inspector: new ResponseInspector(ctx.key, toolsListIds, responseRedaction(deps, ctx)),
     answeredHere,
     isBatch: parsed.isBatch,
     onUpstreamStatus: (status, error) => {

@@ -7,6 +7,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
+import { responseRedaction } from './message-redaction.js';
 import { ResponseInspector } from './response-inspector.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
 
@@ -84,7 +85,7 @@ export async function handleMcpRoute(
       // GET opens the server-to-client stream, DELETE ends the session (MCP Streamable HTTP).
       return forwardToUpstream(deps, ctx, req, res, {
         method: req.method,
-        inspector: new ResponseInspector(key, new Set()),
+        inspector: new ResponseInspector(key, new Set(), responseRedaction(deps, ctx)),
         answeredHere: [],
         isBatch: false,
         onUpstreamStatus: (status, error) =>

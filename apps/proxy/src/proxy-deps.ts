@@ -8,6 +8,7 @@ import type { ProxyIdentityServices } from './authenticate-request.js';
 import type { ProxyConfig } from './config.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { SnapshotStore } from './snapshot-store.js';
+import type { TenantRedaction } from './tenant-redaction.js';
 
 /** Everything the request path needs, built once at start-up. */
 export interface ProxyDeps {
@@ -19,6 +20,7 @@ export interface ProxyDeps {
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
   readonly identity: ProxyIdentityServices;
+  readonly redaction: TenantRedaction;
 }
 
 /** One authenticated MCP request. `audit` fills in tenant, principal, server and timing. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { AuditQueueWriter } from '@mcpg/audit';
+import { AuditQueueWriter, AuditSpool } from '@mcpg/audit';
 import { JwksCache, TokenIntrospector } from '@mcpg/auth';
 import { busNames, SnapshotSubscriber } from '@mcpg/bus';
 import { createLogger, type Logger } from '@mcpg/observability';
@@ -21,12 +21,14 @@ import { ProxyMetrics } from './proxy-metrics.js';
 import { sendProtectedResourceMetadata } from './protected-resource-metadata.js';
 import { matchRoute } from './route.js';
 import { SnapshotStore } from './snapshot-store.js';
+import { TenantRedaction } from './tenant-redaction.js';
 
 export interface RunningProxy {
   readonly url: string;
   readonly store: SnapshotStore;
-  /** Waits until audit events recorded so far have been handed to the queue. */
+  /** Waits until audit events recorded so far have been handed to the queue (or, Redis down, the spool). */
   flushAudit(): Promise<void>;
+  readonly metrics: ProxyMetrics;
   close(): Promise<void>;
 }
 
@@ -34,29 +36,43 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   const names = busNames(config.redisKeyPrefix);
   const publicKeys = await Promise.all(config.snapshotPublicKeysPem.map(importVerificationKey));
   const store = new SnapshotStore(publicKeys, log);
-  const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount);
+  let auditWriter: AuditQueueWriter | undefined;
+  const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount, () => auditWriter?.spoolBacklogBytes ?? 0);
 
   // Commands wait out a Redis outage instead of failing after a fixed number of retries.
   const redisOptions = { maxRetriesPerRequest: null } as const;
   const redis = new Redis(config.redisUrl, redisOptions);
   const subscriberRedis = new Redis(config.redisUrl, redisOptions);
-  const queueRedis = new Redis(config.redisUrl, redisOptions);
+  // Audit adds fail at once while Redis is down (no offline queue), so batches go to the spool.
+  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis]] as const) {
     conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));
   }
-  const auditWriter = new AuditQueueWriter({
+  let recorder: AuditRecorder | undefined;
+  auditWriter = new AuditQueueWriter({
     connection: queueRedis,
     names,
     maxBatchSize: config.auditBatchSize,
     flushIntervalMs: config.auditFlushMs,
     logger: log,
+    spool: new AuditSpool({ path: config.auditSpoolFile, maxBytes: config.auditSpoolMaxBytes }),
+    addTimeoutMs: config.auditAddTimeoutMs,
+    replayIntervalMs: config.auditSpoolReplayMs,
+    spoolObserver: {
+      spooled: (count) => metrics.auditSpooledEvents.inc(count),
+      refused: (events) => metrics.auditRefusedEvents.inc(events.length),
+      replayed: (batches) => metrics.auditReplayedBatches.inc(batches),
+      refusalsEnded: (summary) =>
+        recorder?.record({ kind: 'audit.refused', decision: 'error', reason: 'spool_full', details: { ...summary } }),
+    },
   });
+  recorder = new AuditRecorder(auditWriter, config.region, config.proxyId);
   let listenUrl = '';
   const deps: ProxyDeps = {
     config,
     store,
     buckets: new TokenBucketMap(),
-    recorder: new AuditRecorder(auditWriter, config.region, config.proxyId),
+    recorder,
     upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
     metrics,
     log,
@@ -75,6 +91,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
       publicBaseUrl: () => config.publicUrl ?? listenUrl,
       clientCertificates: new ClientCertificateSource(trustedProxyList(config.trustedProxyCidrs), config.clientCertHeader),
     },
+    redaction: new TenantRedaction(config.redactionHashKey, log),
   };
   const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
     onError: (err, context) => log.error('snapshot sync failed', { context, err }),
@@ -144,6 +161,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   return {
     url,
     store,
+    metrics,
     flushAudit: () => auditWriter.drain(),
     async close() {
       await heartbeat.stop();

@@ -4,20 +4,28 @@ import { rpcKey } from './rpc-key.js';
 
 /**
  * What the proxy changes in upstream replies for one client request: `tools/list` results are
- * filtered to what the key may call. Everything else passes through byte-for-byte.
+ * filtered to what the key may call, and, when the tenant turned it on, secrets are redacted
+ * (`redact`, see message-redaction.ts). Everything else passes through byte-for-byte.
  */
 export class ResponseInspector {
   constructor(
     private readonly key: ToolAccess,
     private readonly toolsListIds: ReadonlySet<string>,
+    private readonly redact: ((message: unknown) => unknown) | null = null,
   ) {}
 
   get isPassThrough(): boolean {
-    return this.toolsListIds.size === 0;
+    return this.toolsListIds.size === 0 && this.redact === null;
   }
 
   inspectMessage(message: unknown): unknown {
     if (this.isPassThrough) return message;
+    const filtered = this.filterToolsList(message);
+    return this.redact ? this.redact(filtered) : filtered;
+  }
+
+  private filterToolsList(message: unknown): unknown {
+    if (this.toolsListIds.size === 0) return message;
     const valid = validateMessage(message);
     if (typeof valid === 'string' || !isResponse(valid)) return message;
     if (!this.toolsListIds.has(rpcKey(valid.id))) return message;

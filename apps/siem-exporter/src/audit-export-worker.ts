@@ -4,7 +4,7 @@ import type { Logger } from '@mcpg/observability';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { AuditSink } from './sinks/audit-sink.js';
+import { SinkDeliveryError, type AuditSink } from './sinks/audit-sink.js';
 
 /**
  * Kept in the job's progress across retries: the sinks that already have this batch. A retry
@@ -12,7 +12,11 @@ import type { AuditSink } from './sinks/audit-sink.js';
  * a sink accepting and this being saved still re-sends to that sink: delivery is at least once,
  * and event ids let the receiving side deduplicate.
  */
-export const deliveryProgressSchema = z.object({ delivered: z.array(z.string()) });
+export const deliveryProgressSchema = z.object({
+  delivered: z.array(z.string()),
+  /** Sinks that took part of the batch (Elastic item results): event ids each still lacks. */
+  undelivered: z.record(z.string(), z.array(z.string())).optional(),
+});
 export type DeliveryProgress = z.infer<typeof deliveryProgressSchema>;
 
 export interface AuditExportResult {
@@ -29,6 +33,8 @@ export interface AuditExportWorkerOptions {
   /** Attempts per batch, including the first; see SiemExporterConfig.attempts. */
   maxAttempts: number;
   backoff: AuditExportBackoff;
+  /** Job lock duration and stalled-job check interval; see SiemExporterConfig.lockMs. */
+  lockMs?: number;
   logger: Logger;
 }
 
@@ -55,6 +61,9 @@ export function createAuditExportWorker(options: AuditExportWorkerOptions): Work
     concurrency: options.concurrency,
     // Counts starts, crashes included, and applies whatever `attempts` the producer stamped.
     maxStartedAttempts: options.maxAttempts,
+    // A crash mid-batch is an attempt (maxStartedAttempts counts it), not a reason to fail early.
+    maxStalledCount: options.maxAttempts,
+    ...(options.lockMs !== undefined ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
     settings: {
       backoffStrategy: (attemptsMade, type) => {
         if (type !== AUDIT_EXPORT_BACKOFF_TYPE) logger.warn('job names an unknown backoff type; using the audit export backoff', { type });
@@ -86,18 +95,37 @@ async function exportBatch(job: Job<unknown, AuditExportResult>, sinks: readonly
 
   const previous = deliveryProgressSchema.safeParse(job.progress);
   const delivered = new Set(previous.success ? previous.data.delivered : []);
+  const undelivered: Record<string, string[]> = { ...(previous.success ? previous.data.undelivered : undefined) };
   const pending = sinks.filter((sink) => !delivered.has(sink.name));
 
-  const outcomes = await Promise.allSettled(pending.map((sink) => sink.deliver(events)));
+  const outcomes = await Promise.allSettled(
+    pending.map((sink) => {
+      const missing = undelivered[sink.name];
+      if (!missing) return sink.deliver(events);
+      const ids = new Set(missing);
+      return sink.deliver(events.filter((event) => ids.has(event.id)));
+    }),
+  );
   const failures: { sink: string; error: unknown }[] = [];
+  let isProgressChanged = false;
   outcomes.forEach((outcome, i) => {
     const sink = pending[i]!.name;
-    if (outcome.status === 'fulfilled') delivered.add(sink);
-    else failures.push({ sink, error: outcome.reason });
+    if (outcome.status === 'fulfilled') {
+      delivered.add(sink);
+      delete undelivered[sink];
+      isProgressChanged = true;
+      return;
+    }
+    failures.push({ sink, error: outcome.reason });
+    const partial = outcome.reason instanceof SinkDeliveryError ? outcome.reason.undeliveredIds : undefined;
+    if (partial) {
+      undelivered[sink] = [...partial];
+      isProgressChanged = true;
+    }
   });
 
   if (failures.length > 0) {
-    if (failures.length < pending.length) await job.updateProgress({ delivered: [...delivered] } satisfies DeliveryProgress);
+    if (isProgressChanged) await job.updateProgress({ delivered: [...delivered], undelivered } satisfies DeliveryProgress);
     throw new AuditDeliveryError(failures);
   }
   return { events: events.length, sinks: [...delivered] };

@@ -12,7 +12,10 @@ describe('loadSiemExporterConfig', () => {
       attempts: 10,
       backoffMs: 1000,
       backoffMaxMs: 300_000,
+      lockMs: 30_000,
       splunk: { url: 'https://splunk.example.com:8088', token: 'secret-hec-token', sourcetype: 'mcpg:audit', source: 'mcp-guard', timeoutMs: 10_000 },
+      elastic: null,
+      webhook: null,
       auditFile: null,
     });
   });
@@ -31,6 +34,14 @@ describe('loadSiemExporterConfig', () => {
       EXPORTER_ATTEMPTS: '5',
       EXPORTER_BACKOFF_MS: '250',
       EXPORTER_BACKOFF_MAX_MS: '60000',
+      EXPORTER_LOCK_MS: '5000',
+      SPLUNK_HEC_ACK: 'true',
+      SPLUNK_HEC_ACK_TIMEOUT_MS: '30000',
+      SPLUNK_HEC_ACK_POLL_MS: '250',
+      ELASTIC_URL: 'https://es.internal:9200',
+      ELASTIC_API_KEY: 'secret-es-key',
+      ELASTIC_INDEX: 'logs-mcpg.audit-default',
+      ELASTIC_TIMEOUT_MS: '4000',
     });
     expect(config).toMatchObject({
       redisUrl: 'rediss://redis.internal:6380',
@@ -39,7 +50,9 @@ describe('loadSiemExporterConfig', () => {
       attempts: 5,
       backoffMs: 250,
       backoffMaxMs: 60_000,
-      splunk: { index: 'mcpg_audit', sourcetype: 'mcpg:audit:v1', source: 'mcp-guard-eu', timeoutMs: 2500 },
+      lockMs: 5000,
+      splunk: { index: 'mcpg_audit', sourcetype: 'mcpg:audit:v1', source: 'mcp-guard-eu', timeoutMs: 2500, ack: { timeoutMs: 30_000, pollMs: 250 } },
+      elastic: { url: 'https://es.internal:9200', auth: { apiKey: 'secret-es-key' }, index: 'logs-mcpg.audit-default', timeoutMs: 4000 },
       auditFile: '/var/log/mcpg/audit.jsonl',
     });
   });
@@ -49,6 +62,27 @@ describe('loadSiemExporterConfig', () => {
     expect(config.splunk).toBeNull();
     expect(config.auditFile).toBe('./audit.jsonl');
     expect(config.attempts).toBe(10);
+  });
+
+  it('accepts Elastic with basic auth as the only sink, and requires one kind of credentials', () => {
+    expect(loadSiemExporterConfig({ ELASTIC_URL: 'http://es:9200', ELASTIC_USERNAME: 'mcpg', ELASTIC_PASSWORD: 'pw' }).elastic).toEqual({
+      url: 'http://es:9200',
+      auth: { username: 'mcpg', password: 'pw' },
+      index: 'mcpg-audit',
+      timeoutMs: 10_000,
+    });
+    expect(() => loadSiemExporterConfig({ ELASTIC_URL: 'http://es:9200' })).toThrow(/ELASTIC_API_KEY: ELASTIC_URL needs either/);
+    expect(() => loadSiemExporterConfig({ ELASTIC_URL: 'http://es:9200', ELASTIC_API_KEY: 'k', ELASTIC_INDEX: 'Audit' })).toThrow(/ELASTIC_INDEX/);
+  });
+
+  it('accepts a signed webhook as the only sink, and requires its secret', () => {
+    expect(loadSiemExporterConfig({ WEBHOOK_URL: 'https://siem.example.com/hook', WEBHOOK_SECRET: 'a-long-enough-secret' }).webhook).toEqual({
+      url: 'https://siem.example.com/hook',
+      secret: 'a-long-enough-secret',
+      timeoutMs: 10_000,
+    });
+    expect(() => loadSiemExporterConfig({ WEBHOOK_URL: 'https://siem.example.com/hook' })).toThrow(/WEBHOOK_URL and WEBHOOK_SECRET go together/);
+    expect(() => loadSiemExporterConfig({ WEBHOOK_URL: 'https://siem.example.com/hook', WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET: must be at least 16/);
   });
 
   it('refuses to start without any sink', () => {

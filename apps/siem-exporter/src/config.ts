@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import type { ElasticBulkSinkOptions } from './sinks/elastic-bulk-sink.js';
 import type { SplunkHecSinkOptions } from './sinks/splunk-hec-sink.js';
+import type { WebhookSinkOptions } from './sinks/webhook-sink.js';
 
 export type SplunkHecConfig = Omit<SplunkHecSinkOptions, 'name'>;
+export type ElasticConfig = Omit<ElasticBulkSinkOptions, 'name'>;
+export type WebhookConfig = Omit<WebhookSinkOptions, 'name'>;
 
 export interface SiemExporterConfig {
   redisUrl: string;
@@ -17,7 +21,14 @@ export interface SiemExporterConfig {
   /** First retry delay; doubles per attempt, capped by backoffMaxMs, with jitter. */
   backoffMs: number;
   backoffMaxMs: number;
+  /**
+   * How long a job's lock lasts without renewal. An exporter that dies mid-batch holds its jobs
+   * this long; then another exporter takes them over (BullMQ stalled-job check, same interval).
+   */
+  lockMs: number;
   splunk: SplunkHecConfig | null;
+  elastic: ElasticConfig | null;
+  webhook: WebhookConfig | null;
   /** JSON Lines file receiving every event, or null. */
   auditFile: string | null;
 }
@@ -37,18 +48,45 @@ const envSchema = z
     SPLUNK_SOURCETYPE: z.preprocess((v) => (v === '' || v === undefined ? 'mcpg:audit' : v), z.string()),
     SPLUNK_SOURCE: z.preprocess((v) => (v === '' || v === undefined ? 'mcp-guard' : v), z.string()),
     SPLUNK_HEC_TIMEOUT_MS: integer(10_000, 100),
+    SPLUNK_HEC_ACK: z.preprocess((v) => (v === '' || v === undefined ? 'false' : v), z.enum(['true', 'false'])),
+    SPLUNK_HEC_ACK_TIMEOUT_MS: integer(60_000, 100),
+    SPLUNK_HEC_ACK_POLL_MS: integer(1_000, 10),
+    ELASTIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+    ELASTIC_API_KEY: optionalString,
+    ELASTIC_USERNAME: optionalString,
+    ELASTIC_PASSWORD: optionalString,
+    ELASTIC_INDEX: z.preprocess((v) => (v === '' || v === undefined ? 'mcpg-audit' : v), z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase index or data stream name')),
+    ELASTIC_TIMEOUT_MS: integer(10_000, 100),
+    WEBHOOK_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+    WEBHOOK_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
+    WEBHOOK_TIMEOUT_MS: integer(10_000, 100),
     MCPG_AUDIT_FILE: optionalString,
     EXPORTER_CONCURRENCY: integer(4, 1),
     EXPORTER_ATTEMPTS: integer(10, 1),
     EXPORTER_BACKOFF_MS: integer(1_000, 1),
     EXPORTER_BACKOFF_MAX_MS: integer(300_000, 1),
+    EXPORTER_LOCK_MS: integer(30_000, 100),
   })
   .superRefine((env, ctx) => {
     if ((env.SPLUNK_HEC_URL === undefined) !== (env.SPLUNK_HEC_TOKEN === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['SPLUNK_HEC_TOKEN'], message: 'SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN go together: set both or neither' });
     }
-    if (env.SPLUNK_HEC_URL === undefined && env.MCPG_AUDIT_FILE === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SPLUNK_HEC_URL'], message: 'no sink configured: set SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN, or MCPG_AUDIT_FILE, or both' });
+    if (env.ELASTIC_URL !== undefined) {
+      const hasApiKey = env.ELASTIC_API_KEY !== undefined;
+      const hasBasic = env.ELASTIC_USERNAME !== undefined && env.ELASTIC_PASSWORD !== undefined;
+      if (hasApiKey === hasBasic) {
+        ctx.addIssue({ code: 'custom', path: ['ELASTIC_API_KEY'], message: 'ELASTIC_URL needs either ELASTIC_API_KEY or ELASTIC_USERNAME and ELASTIC_PASSWORD' });
+      }
+    }
+    if ((env.WEBHOOK_URL === undefined) !== (env.WEBHOOK_SECRET === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'WEBHOOK_URL and WEBHOOK_SECRET go together: set both or neither' });
+    }
+    if (env.SPLUNK_HEC_URL === undefined && env.ELASTIC_URL === undefined && env.WEBHOOK_URL === undefined && env.MCPG_AUDIT_FILE === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SPLUNK_HEC_URL'],
+        message: 'no sink configured: set SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN, ELASTIC_URL and its credentials, WEBHOOK_URL and WEBHOOK_SECRET, or MCPG_AUDIT_FILE',
+      });
     }
     if (env.EXPORTER_BACKOFF_MAX_MS < env.EXPORTER_BACKOFF_MS) {
       ctx.addIssue({ code: 'custom', path: ['EXPORTER_BACKOFF_MAX_MS'], message: 'must be at least EXPORTER_BACKOFF_MS' });
@@ -77,6 +115,7 @@ export function loadSiemExporterConfig(env: Record<string, string | undefined> =
     attempts: e.EXPORTER_ATTEMPTS,
     backoffMs: e.EXPORTER_BACKOFF_MS,
     backoffMaxMs: e.EXPORTER_BACKOFF_MAX_MS,
+    lockMs: e.EXPORTER_LOCK_MS,
     splunk:
       e.SPLUNK_HEC_URL !== undefined && e.SPLUNK_HEC_TOKEN !== undefined
         ? {
@@ -86,8 +125,20 @@ export function loadSiemExporterConfig(env: Record<string, string | undefined> =
             sourcetype: e.SPLUNK_SOURCETYPE,
             source: e.SPLUNK_SOURCE,
             timeoutMs: e.SPLUNK_HEC_TIMEOUT_MS,
+            ...(e.SPLUNK_HEC_ACK === 'true' ? { ack: { timeoutMs: e.SPLUNK_HEC_ACK_TIMEOUT_MS, pollMs: e.SPLUNK_HEC_ACK_POLL_MS } } : {}),
           }
         : null,
+    elastic:
+      e.ELASTIC_URL !== undefined
+        ? {
+            url: e.ELASTIC_URL,
+            auth: e.ELASTIC_API_KEY !== undefined ? { apiKey: e.ELASTIC_API_KEY } : { username: e.ELASTIC_USERNAME ?? '', password: e.ELASTIC_PASSWORD ?? '' },
+            index: e.ELASTIC_INDEX,
+            timeoutMs: e.ELASTIC_TIMEOUT_MS,
+          }
+        : null,
+    webhook:
+      e.WEBHOOK_URL !== undefined && e.WEBHOOK_SECRET !== undefined ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, timeoutMs: e.WEBHOOK_TIMEOUT_MS } : null,
     auditFile: e.MCPG_AUDIT_FILE ?? null,
   };
 }

@@ -4,8 +4,10 @@ import { Redis } from 'ioredis';
 import { createAuditExportWorker } from './audit-export-worker.js';
 import type { SiemExporterConfig } from './config.js';
 import type { AuditSink } from './sinks/audit-sink.js';
+import { ElasticBulkSink } from './sinks/elastic-bulk-sink.js';
 import { JsonlFileSink } from './sinks/jsonl-file-sink.js';
 import { SplunkHecSink } from './sinks/splunk-hec-sink.js';
+import { WebhookSink } from './sinks/webhook-sink.js';
 
 export interface SiemExporter {
   /** Stops taking jobs, lets the ones in progress finish, then closes sinks and Redis. */
@@ -15,6 +17,8 @@ export interface SiemExporter {
 function createSinks(config: SiemExporterConfig): AuditSink[] {
   const sinks: AuditSink[] = [];
   if (config.splunk) sinks.push(new SplunkHecSink(config.splunk));
+  if (config.elastic) sinks.push(new ElasticBulkSink(config.elastic));
+  if (config.webhook) sinks.push(new WebhookSink(config.webhook));
   if (config.auditFile) sinks.push(new JsonlFileSink({ path: config.auditFile }));
   return sinks;
 }
@@ -34,6 +38,7 @@ export async function startSiemExporter(
     concurrency: config.concurrency,
     maxAttempts: config.attempts,
     backoff: { baseDelayMs: config.backoffMs, maxDelayMs: config.backoffMaxMs },
+    lockMs: config.lockMs,
     logger,
   });
   try {

@@ -12,6 +12,8 @@ export const auditKinds = [
   'request.invalid',
   'upstream.error',
   'admin.change',
+  /** The proxy's audit spool was full and refused events; `details` says how many. */
+  'audit.refused',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -59,6 +61,19 @@ export const auditEventSchema = z.object({
   sourceIp: z.string().nullable(),
   /** Only on `admin.change` events. */
   change: adminChangeSchema.optional(),
+  /**
+   * `tools/call` arguments after redaction (never before): secrets replaced by
+   * `[REDACTED:<detector>]` or, when the tenant chose keyed hashing, `hmac-sha256:<hex>`.
+   */
+  arguments: z.unknown().optional(),
+  /** How many values redaction replaced in this message (arguments and result); never what they were. */
+  redactedCount: z.number().int().nonnegative().optional(),
+  /** Kind-specific facts without a column of their own, e.g. what an `admin.change` changed. */
+  details: z.record(z.string(), z.unknown()).optional(),
+  /** Position in this proxy's hash chain (starts at 1 per chain). */
+  seq: z.number().int().positive().optional(),
+  /** SHA-256 hex of the previous event of the same chain (64 zeros for the first). */
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type AdminChange = z.infer<typeof adminChangeSchema>;

@@ -6,7 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditBatch, AuditEvent } from './audit-event.js';
 import { AUDIT_EXPORT_BACKOFF_TYPE } from './audit-export-backoff.js';
 import { AuditQueueWriter } from './audit-queue-writer.js';
-import { auditEventFixture } from '@mcpg/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@mcpg/observability';
+import { auditEventFixture, startPrivateRedis, type PrivateRedis } from '@mcpg/testing';
+import { AuditSpool } from './audit-spool.js';
+import type { AuditRefusalSummary } from './audit-queue-writer.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const filePrefix = `mcpg-test-audit-writer-${randomBytes(4).toString('hex')}:`;
@@ -77,5 +83,64 @@ describe('AuditQueueWriter', () => {
     for (const event of events) writer.write(event);
     await writer.drain();
     expect(await queue.count()).toBe(1);
+  });
+
+  describe('with a spool, while Redis is down', () => {
+    let privateRedis: PrivateRedis;
+    let dir: string;
+
+    beforeAll(async () => {
+      privateRedis = await startPrivateRedis();
+      dir = await mkdtemp(join(tmpdir(), 'mcpg-writer-spool-'));
+    });
+    afterAll(async () => {
+      await privateRedis.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('spools what it cannot queue, refuses and counts what does not fit, and replays in order when Redis returns', async () => {
+      const connection = new Redis(privateRedis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      connection.on('error', () => {});
+      const names = busNames('spool-test:');
+      const one = JSON.stringify({ events: [auditEvent()] }).length + 1;
+      const observed = { spooled: 0, refused: 0, replayed: 0, summaries: [] as AuditRefusalSummary[] };
+      const spooling = new AuditQueueWriter({
+        connection,
+        names,
+        maxBatchSize: 1,
+        flushIntervalMs: 10,
+        spool: new AuditSpool({ path: join(dir, 'spool.jsonl'), maxBytes: one * 3 + 20 }),
+        addTimeoutMs: 200,
+        replayIntervalMs: 30,
+        logger: createLogger({}, 'error', () => {}),
+        spoolObserver: {
+          spooled: (n) => (observed.spooled += n),
+          refused: (events) => (observed.refused += events.length),
+          replayed: (n) => (observed.replayed += n),
+          refusalsEnded: (summary) => observed.summaries.push(summary),
+        },
+      });
+      const spoolQueue = new Queue<AuditBatch>(names.auditQueue, { connection: new Redis(privateRedis.url), prefix: names.bullPrefix });
+      spoolQueue.on('error', () => {}); // the test stops its Redis on purpose
+      try {
+        await privateRedis.stop();
+        const events = Array.from({ length: 5 }, auditEvent);
+        for (const event of events) spooling.write(event);
+        await spooling.drain();
+        expect(observed).toMatchObject({ spooled: 3, refused: 2 });
+        expect(spooling.spoolBacklogBytes).toBeGreaterThan(0);
+
+        await privateRedis.start();
+        await spooling.waitForSpoolReplay(10_000);
+        expect(observed.replayed).toBe(3);
+        expect(observed.summaries).toEqual([{ events: 2, firstEventId: events[3]!.id, lastEventId: events[4]!.id }]);
+        const jobs = await spoolQueue.getJobs(['waiting']);
+        expect(jobs.map((job) => job.data.events[0]!.id).sort()).toEqual(events.slice(0, 3).map((e) => e.id).sort());
+      } finally {
+        await spooling.close();
+        await spoolQueue.close();
+        connection.disconnect();
+      }
+    });
   });
 });

@@ -3,6 +3,7 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
   type RateLimitConfig,
   type SnapshotIdentityProvider,
+  type SnapshotRedaction,
   type SnapshotToolRule,
   type TenantSnapshot,
 } from './snapshot.js';
@@ -16,6 +17,7 @@ export interface TenantModel {
   toolRules: ReadonlyArray<{ id: string; apiKeyId: string | null; scope?: string | null; toolGlobs: readonly string[] }>;
   identityProviders?: readonly SnapshotIdentityProvider[];
   rateLimit?: RateLimitConfig;
+  redaction?: SnapshotRedaction | null;
 }
 
 /**
@@ -44,6 +46,15 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       .sort((a, b) => a.position - b.position || byId(a, b))
       .map((p) => ({ ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),
     limits: { rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+    ...(model.redaction
+      ? {
+          redaction: {
+            customPatterns: [...model.redaction.customPatterns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => ({ name: p.name, pattern: p.pattern })),
+            redactResponses: model.redaction.redactResponses,
+            argumentValues: model.redaction.argumentValues,
+          },
+        }
+      : {}),
   };
 }
 

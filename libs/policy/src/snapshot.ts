@@ -89,6 +89,18 @@ export const rateLimitSchema = z.object({
   refillPerSecond: z.number().positive(),
 });
 
+/**
+ * A tenant's redaction settings (issue 5). Built-in secret detectors always apply to audit
+ * arguments; these add custom patterns (checked for catastrophic backtracking when saved), turn
+ * on redaction of responses to clients, and choose keyed hashing over removal in audit events.
+ * The hashing key is proxy configuration, never part of a snapshot.
+ */
+export const snapshotRedactionSchema = z.object({
+  customPatterns: z.array(z.object({ name: z.string(), pattern: z.string() })),
+  redactResponses: z.boolean(),
+  argumentValues: z.enum(['redact', 'hash']),
+});
+
 export const tenantSnapshotSchema = z.object({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   tenantId: z.string(),
@@ -100,6 +112,8 @@ export const tenantSnapshotSchema = z.object({
   rules: z.array(snapshotToolRuleSchema),
   identityProviders: z.array(snapshotIdentityProviderSchema).default([]),
   limits: z.object({ rateLimit: rateLimitSchema }),
+  /** Absent: built-in detectors on audit arguments only. */
+  redaction: snapshotRedactionSchema.optional(),
 });
 
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
@@ -108,5 +122,6 @@ export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
 export type SnapshotIdentityProvider = z.infer<typeof snapshotIdentityProviderSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+export type SnapshotRedaction = z.infer<typeof snapshotRedactionSchema>;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 100, refillPerSecond: 20 };

@@ -9,10 +9,19 @@ import type { AddressInfo } from 'node:net';
  * `Authorization: Splunk <token>`; a body of concatenated JSON objects (whitespace between them
  * optional), each with a non-blank `event`; an optional allow-list of indexes. As in Splunk, the
  * events before the first invalid one in a request are kept and the reply carries
- * `invalid-event-number`. Not covered yet: indexer acknowledgement, raw endpoint, gzip.
+ * `invalid-event-number`. Not covered: raw endpoint, gzip.
+ *
+ * Indexer acknowledgement (`ack: true`, as on a token with "Enable indexer acknowledgement"):
+ * event requests need a GUID channel (`X-Splunk-Request-Channel` header or `?channel=`; code 10
+ * missing, 11 invalid) and are answered with an `ackId` counting from 0 per channel; the events
+ * are indexed at once (unless lost, see `loseNextBatches`). `POST /services/collector/ack`
+ * with `{"acks":[ids]}` answers `{"acks":{"<id>":true|false}}`; an id is forgotten once reported
+ * true. Without `ack`, the ack endpoint answers code 14 "ACK is disabled".
  */
 export interface HecReceiverOptions {
   token: string;
+  /** Indexer acknowledgement enabled for the token. */
+  ack?: boolean;
   /** Indexes the token may write to; an event naming another gets code 7. Default: any. */
   allowedIndexes?: readonly string[];
 }
@@ -39,6 +48,13 @@ export interface HecReceiver {
   readonly requests: number;
   /** Answers the next `count` requests with 503 `Server is busy` (code 9), as an overloaded indexer does. */
   failNextRequests(count: number): void;
+  /**
+   * With `ack`: the next `count` accepted event requests get an ackId but are lost before
+   * indexing (an indexer crash), so their ack stays false forever and their events never appear.
+   */
+  loseNextBatches(count: number): void;
+  /** With `ack`: ack polls received. */
+  readonly ackPolls: number;
   /** Resolves with the events once at least `count` have arrived; rejects after `timeoutMs`. */
   waitForEvents(count: number, timeoutMs?: number): Promise<HecEvent[]>;
   close(): Promise<void>;
@@ -46,8 +62,11 @@ export interface HecReceiver {
 
 interface HecReply {
   status: number;
-  body: { text: string; code: number; 'invalid-event-number'?: number };
+  body: { text: string; code: number; 'invalid-event-number'?: number; ackId?: number };
 }
+
+/** An ack poll's answer is the one HEC reply without `text` and `code`. */
+type HecAnswer = HecReply | { status: number; body: { acks: Record<string, boolean> } };
 
 // Splunk's documented HEC status codes (code → HTTP status, text).
 const SUCCESS: HecReply = { status: 200, body: { text: 'Success', code: 0 } };
@@ -62,34 +81,96 @@ const incorrectIndex = (n: number): HecReply => ({ status: 400, body: { text: 'I
 const eventRequired = (n: number): HecReply => ({ status: 400, body: { text: 'Event field is required', code: 12, 'invalid-event-number': n } });
 const eventBlank = (n: number): HecReply => ({ status: 400, body: { text: 'Event field cannot be blank', code: 13, 'invalid-event-number': n } });
 
+const DATA_CHANNEL_MISSING: HecReply = { status: 400, body: { text: 'Data channel is missing', code: 10 } };
+const INVALID_DATA_CHANNEL: HecReply = { status: 400, body: { text: 'Invalid data channel', code: 11 } };
+const ACK_DISABLED: HecReply = { status: 400, body: { text: 'ACK is disabled', code: 14 } };
+
 const EVENT_PATHS = new Set(['/services/collector', '/services/collector/event', '/services/collector/event/1.0']);
+const ACK_PATH = '/services/collector/ack';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Per-channel ack state: the next ackId and the batches waiting to be reported indexed. */
+interface AckChannel {
+  nextAckId: number;
+  /** ackId → whether the batch was indexed (false: lost before indexing, never acknowledged). */
+  pending: Map<number, boolean>;
+}
 
 export async function startHecReceiver(options: HecReceiverOptions): Promise<HecReceiver> {
   const events: HecEvent[] = [];
   const batches: HecEvent[][] = [];
   let requests = 0;
   let failuresLeft = 0;
+  let lossesLeft = 0;
+  let ackPolls = 0;
+  const channels = new Map<string, AckChannel>();
   const waiters = new Set<() => void>();
 
-  const handle = async (req: IncomingMessage): Promise<HecReply> => {
+  const index = (accepted: HecEvent[]) => {
+    events.push(...accepted);
+    batches.push(accepted);
+    for (const wake of waiters) wake();
+  };
+
+  const handleAck = (channelId: string | null, body: string): HecAnswer => {
+    if (!options.ack) return ACK_DISABLED;
+    if (channelId === null) return DATA_CHANNEL_MISSING;
+    if (!GUID.test(channelId)) return INVALID_DATA_CHANNEL;
+    ackPolls++;
+    let ids: unknown;
+    try {
+      ids = (JSON.parse(body) as { acks?: unknown }).acks;
+    } catch {
+      return invalidData(0);
+    }
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) return invalidData(0);
+    const channel = channels.get(channelId);
+    const acks: Record<string, boolean> = {};
+    for (const id of ids as number[]) {
+      const isIndexed = channel?.pending.get(id) === true;
+      if (isIndexed) channel!.pending.delete(id);
+      acks[String(id)] = isIndexed;
+    }
+    return { status: 200, body: { acks } };
+  };
+
+  const handle = async (req: IncomingMessage): Promise<HecAnswer> => {
     const body = await readBody(req);
     if (failuresLeft > 0) {
       failuresLeft--;
       return SERVER_BUSY;
     }
-    const path = new URL(req.url ?? '/', 'http://hec').pathname.replace(/\/+$/, '');
-    if (req.method !== 'POST' || !EVENT_PATHS.has(path)) return NOT_FOUND;
+    const url = new URL(req.url ?? '/', 'http://hec');
+    const path = url.pathname.replace(/\/+$/, '');
+    if (req.method !== 'POST' || (!EVENT_PATHS.has(path) && path !== ACK_PATH)) return NOT_FOUND;
     const authReply = checkAuthorization(req.headers.authorization, options.token);
     if (authReply) return authReply;
+    const header = req.headers['x-splunk-request-channel'];
+    const channelId = (typeof header === 'string' ? header : null) ?? url.searchParams.get('channel');
+    if (path === ACK_PATH) return handleAck(channelId, body);
 
+    if (options.ack) {
+      if (channelId === null) return DATA_CHANNEL_MISSING;
+      if (!GUID.test(channelId)) return INVALID_DATA_CHANNEL;
+    }
     const accepted: HecEvent[] = [];
     const reply = parseEvents(body, accepted, options.allowedIndexes);
-    if (accepted.length > 0) {
-      events.push(...accepted);
-      batches.push(accepted);
-      for (const wake of waiters) wake();
+    if (!options.ack) {
+      if (accepted.length > 0) index(accepted);
+      return reply;
     }
-    return reply;
+    if (reply.body.code !== 0) return reply;
+    let channel = channels.get(channelId!);
+    if (!channel) channels.set(channelId!, (channel = { nextAckId: 0, pending: new Map() }));
+    const ackId = channel.nextAckId++;
+    if (lossesLeft > 0) {
+      lossesLeft--;
+      channel.pending.set(ackId, false);
+    } else {
+      index(accepted);
+      channel.pending.set(ackId, true);
+    }
+    return { status: 200, body: { ...reply.body, ackId } };
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -111,6 +192,12 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
     },
     failNextRequests(count) {
       failuresLeft = count;
+    },
+    loseNextBatches(count) {
+      lossesLeft = count;
+    },
+    get ackPolls() {
+      return ackPolls;
     },
     waitForEvents(count, timeoutMs = 10_000) {
       if (events.length >= count) return Promise.resolve(events);
@@ -202,7 +289,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, reply: HecReply): void {
+function send(res: ServerResponse, reply: HecAnswer): void {
   const payload = JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);

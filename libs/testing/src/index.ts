@@ -8,3 +8,6 @@ export * from './token-issuer.js';
 export * from './test-certificates.js';
 export * from './audit-queue-reader.js';
 export * from './wait-until.js';
+export * from './elastic-receiver.js';
+export * from './redis-server.js';
+export * from './webhook-receiver.js';

@@ -44,6 +44,11 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, scope: 'admin', toolGlobs: ['*'] } },
   }),
+  redactionSettings: (f) => ({ query: 'query($t: ID!) { redactionSettings(tenantId: $t) { redactResponses } }', variables: { t: f.b.id } }),
+  setRedactionSettings: (f) => ({
+    query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
+    variables: { i: { tenantId: f.b.id, redactResponses: false, argumentValues: 'redact', customPatterns: [] } },
+  }),
   identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { id } }', variables: { t: f.b.id } }),
   createIdentityProvider: (f) => ({
     query: 'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
@@ -93,7 +98,7 @@ const attemptsOnB: Record<string, Attempt> = {
 /** Root fields that take no tenant and narrow their answer to what the caller may see. */
 const callerScopedFields = new Set(['tenants', 'adminTokens', 'me']);
 /** Root fields only platform admins reach at all (FORBIDDEN for tenant roles; they name no tenant object). */
-const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies']);
+const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies', 'auditDeadLetters', 'replayAuditDeadLetter', 'replayAllAuditDeadLetters']);
 
 describe('tenant isolation', () => {
   let cp: ControlPlaneHarness;

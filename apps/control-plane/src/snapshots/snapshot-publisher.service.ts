@@ -7,6 +7,7 @@ import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { conflict, notFound } from '../errors/admin-error.js';
 import { toSnapshotIdentityProvider } from '../identity-providers/identity-provider.snapshot.js';
+import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -220,5 +221,7 @@ export async function compileTenant(tx: Tx, tenant: { id: string; slug: string }
   const apiKeys = await tx.apiKey.findMany({ where: { tenantId: tenant.id } });
   const toolRules = await tx.toolRule.findMany({ where: { tenantId: tenant.id } });
   const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
-  return compileSnapshot({ tenant, servers, apiKeys, toolRules, identityProviders }, version);
+  const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId: tenant.id } });
+  const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
+  return compileSnapshot({ tenant, servers, apiKeys, toolRules, identityProviders, redaction }, version);
 }

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@mcpg/audit';
 
-/** A destination for audit batches: Splunk HEC and a JSON Lines file now; Elastic and webhooks later. */
+/** A destination for audit batches: Splunk HEC, Elastic `_bulk`, a JSON Lines file. */
 export interface AuditSink {
   /**
    * Unique among one exporter's sinks and stable across restarts: a job records the names of the
@@ -31,6 +31,11 @@ export class SinkDeliveryError extends Error {
     message: string,
     /** HTTP status, when the sink answered. */
     readonly status?: number,
+    /**
+     * Set when the sink took part of the batch (Elastic `_bulk` item results): the ids of the
+     * events it still lacks. A retry then sends only those to this sink.
+     */
+    readonly undeliveredIds?: readonly string[],
   ) {
     super(`${sink}: ${message}`);
   }

@@ -123,4 +123,43 @@ describe('SplunkHecSink', () => {
     }
     receiver = await startHecReceiver({ token: TOKEN });
   });
+
+  describe('with indexer acknowledgement', () => {
+    beforeEach(async () => {
+      await receiver.close();
+      receiver = await startHecReceiver({ token: TOKEN, ack: true });
+    });
+
+    it('counts a batch as delivered only once its ackId is acknowledged on the same channel', async () => {
+      const events = [auditEvent(), auditEvent()];
+      await sinkFor({ ack: { timeoutMs: 2000, pollMs: 10 } }).deliver(events);
+      expect(receiver.events.map((e) => e.event)).toEqual(events);
+      expect(receiver.ackPolls).toBeGreaterThanOrEqual(1);
+      await sink.deliver([auditEvent()]);
+      expect(receiver.events).toHaveLength(3);
+    });
+
+    it('fails the attempt when the indexers never acknowledge, so the batch is sent again', async () => {
+      receiver.loseNextBatches(1);
+      const events = [auditEvent()];
+      const err = await deliveryError(sinkFor({ ack: { timeoutMs: 150, pollMs: 20 } }).deliver(events));
+      expect(err.code).toBe('timeout');
+      expect(err.message).toContain('ackId 0 not acknowledged within 150 ms');
+      expect(receiver.events).toEqual([]);
+      await sink.deliver(events);
+      expect(receiver.events.map((e) => e.event)).toEqual(events);
+    });
+
+    it('is refused by a token with acknowledgement on when the sink sends no channel', async () => {
+      const err = await deliveryError(sinkFor().deliver([auditEvent()]));
+      expect(err.message).toContain('HEC code 10 "Data channel is missing"');
+    });
+
+    it('fails when acknowledgement is configured but the token does not return ackIds', async () => {
+      await receiver.close();
+      receiver = await startHecReceiver({ token: TOKEN });
+      const err = await deliveryError(sinkFor({ ack: { timeoutMs: 500, pollMs: 10 } }).deliver([auditEvent()]));
+      expect(err.message).toContain('returned no ackId');
+    });
+  });
 });

@@ -1,6 +1,9 @@
 import type { AuditEvent } from '@mcpg/audit';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { SinkDeliveryError, type AuditSink } from './audit-sink.js';
+import { describeTransportError } from './transport-error.js';
 
 export interface SplunkHecSinkOptions {
   /** Base URL of the collector, e.g. `https://splunk.example.com:8088`; may include a path prefix. */
@@ -14,12 +17,20 @@ export interface SplunkHecSinkOptions {
   timeoutMs: number;
   /** Default `splunk-hec`; set when one exporter writes to several collectors. */
   name?: string;
+  /**
+   * Indexer acknowledgement (the token must have it enabled): a batch counts as delivered only
+   * once `/services/collector/ack` reports its ackId true. Not acknowledged within `timeoutMs`
+   * (an indexer lost it), the attempt fails and the batch is sent again: at least once.
+   */
+  ack?: { timeoutMs: number; pollMs: number };
 }
 
 /** Splunk's reply body on the event endpoint: `{"text":"Success","code":0}` or an error code. */
 interface HecReply {
   text: string;
   code: number;
+  /** With indexer acknowledgement: the id to poll for. */
+  ackId?: number;
 }
 
 /**
@@ -39,13 +50,23 @@ export class SplunkHecSink implements AuditSink {
   private readonly endpointLabel: string;
   private readonly authorization: string;
   private readonly dispatcher: Agent;
+  private readonly ackEndpoint: string;
+  /** One channel per sink instance (Splunk scopes ackIds to a channel); a GUID, as HEC requires. */
+  private readonly headers: Record<string, string>;
 
   constructor(private readonly options: SplunkHecSinkOptions) {
     this.name = options.name ?? 'splunk-hec';
-    this.endpoint = `${options.url.replace(/\/+$/, '')}/services/collector/event`;
+    const base = options.url.replace(/\/+$/, '');
+    this.endpoint = `${base}/services/collector/event`;
+    this.ackEndpoint = `${base}/services/collector/ack`;
     const url = new URL(this.endpoint);
     this.endpointLabel = `${url.origin}${url.pathname}`;
     this.authorization = `Splunk ${options.token}`;
+    this.headers = {
+      authorization: this.authorization,
+      'content-type': 'application/json',
+      ...(options.ack ? { 'x-splunk-request-channel': randomUUID() } : {}),
+    };
     this.dispatcher = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   }
 
@@ -56,7 +77,7 @@ export class SplunkHecSink implements AuditSink {
     try {
       const res = await request(this.endpoint, {
         method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/json' },
+        headers: this.headers,
         body,
         dispatcher: this.dispatcher,
         signal: AbortSignal.timeout(this.options.timeoutMs),
@@ -64,7 +85,7 @@ export class SplunkHecSink implements AuditSink {
       statusCode = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      throw this.transportError(err);
+      throw describeTransportError(this.name, this.endpointLabel, this.options.timeoutMs, err);
     }
     const reply = parseHecReply(text);
     const detail = reply ? `HEC code ${reply.code} "${reply.text}"` : 'no HEC reply body';
@@ -73,6 +94,44 @@ export class SplunkHecSink implements AuditSink {
     }
     if (reply?.code !== 0) {
       throw new SinkDeliveryError(this.name, 'rejected', `${this.endpointLabel} answered HTTP ${statusCode} without success, ${detail}`, statusCode);
+    }
+    if (this.options.ack) {
+      if (reply.ackId === undefined) {
+        throw new SinkDeliveryError(this.name, 'rejected', `${this.endpointLabel} returned no ackId: indexer acknowledgement is not enabled for the token`, statusCode);
+      }
+      await this.waitForAck(reply.ackId, this.options.ack);
+    }
+  }
+
+  /** Polls `/services/collector/ack` until the indexers confirm `ackId`, or gives up after timeoutMs. */
+  private async waitForAck(ackId: number, ack: { timeoutMs: number; pollMs: number }): Promise<void> {
+    const deadline = Date.now() + ack.timeoutMs;
+    const ackLabel = this.endpointLabel.replace(/event$/, 'ack');
+    for (;;) {
+      await delay(Math.min(ack.pollMs, Math.max(0, deadline - Date.now())));
+      let statusCode: number;
+      let text: string;
+      try {
+        const res = await request(this.ackEndpoint, {
+          method: 'POST',
+          headers: this.headers,
+          body: JSON.stringify({ acks: [ackId] }),
+          dispatcher: this.dispatcher,
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+        statusCode = res.statusCode;
+        text = await res.body.text();
+      } catch (err) {
+        throw describeTransportError(this.name, ackLabel, this.options.timeoutMs, err);
+      }
+      if (statusCode < 200 || statusCode >= 300) {
+        const reply = parseHecReply(text);
+        throw new SinkDeliveryError(this.name, 'rejected', `${ackLabel} answered HTTP ${statusCode}${reply ? `, HEC code ${reply.code} "${reply.text}"` : ''}`, statusCode);
+      }
+      if (parseAcks(text)?.[String(ackId)] === true) return;
+      if (Date.now() >= deadline) {
+        throw new SinkDeliveryError(this.name, 'timeout', `${ackLabel}: ackId ${ackId} not acknowledged within ${ack.timeoutMs} ms; the batch will be sent again`);
+      }
     }
   }
 
@@ -92,25 +151,30 @@ export class SplunkHecSink implements AuditSink {
       event,
     };
   }
-
-  private transportError(err: unknown): SinkDeliveryError {
-    const name = err instanceof Error ? err.name : '';
-    const cause = err instanceof Error ? err.message : String(err);
-    if (name === 'TimeoutError' || name === 'HeadersTimeoutError' || name === 'BodyTimeoutError') {
-      return new SinkDeliveryError(this.name, 'timeout', `${this.endpointLabel} did not answer within ${this.options.timeoutMs} ms`);
-    }
-    return new SinkDeliveryError(this.name, 'unreachable', `${this.endpointLabel} unreachable: ${cause}`);
-  }
 }
 
 function parseHecReply(text: string): HecReply | null {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null && 'code' in value && typeof value.code === 'number') {
-      return { code: value.code, text: 'text' in value && typeof value.text === 'string' ? value.text : '' };
+      return {
+        code: value.code,
+        text: 'text' in value && typeof value.text === 'string' ? value.text : '',
+        ...('ackId' in value && typeof value.ackId === 'number' ? { ackId: value.ackId } : {}),
+      };
     }
   } catch {
     // Not JSON (e.g. a load balancer's HTML error page): reported as "no HEC reply body".
   }
   return null;
+}
+
+/** `{"acks":{"0":true}}` → `{ "0": true }`, or null for anything else. */
+function parseAcks(text: string): Record<string, unknown> | null {
+  try {
+    const acks = (JSON.parse(text) as { acks?: unknown }).acks;
+    return typeof acks === 'object' && acks !== null ? (acks as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

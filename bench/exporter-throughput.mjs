@@ -1,0 +1,73 @@
+// Exporter throughput to a local HEC endpoint (issue 5: at least 50,000 events/s on this machine).
+//   npm run build && node bench/exporter-throughput.mjs [events=200000] [batchSize=500] [concurrency=8]
+// Fills the audit-export queue (own key prefix on REDIS_URL) with batches like a proxy's, then
+// starts the real exporter (SplunkHecSink, BullMQ worker) against a minimal HEC endpoint that
+// counts events, and reports events/s from the first job taken to the last event received.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, uuidv7 } from '@mcpg/audit';
+import { busNames } from '@mcpg/bus';
+import { createLogger } from '@mcpg/observability';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadSiemExporterConfig } from '../apps/siem-exporter/dist/config.js';
+import { startSiemExporter } from '../apps/siem-exporter/dist/siem-exporter.js';
+
+const [events = 200_000, batchSize = 500, concurrency = 8] = process.argv.slice(2).map(Number);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `mcpg-bench-exporter-${randomBytes(4).toString('hex')}:`;
+const names = busNames(prefix);
+
+let received = 0;
+let firstAt = 0;
+let done;
+const finished = new Promise((resolve) => (done = resolve));
+// Counts envelopes (one per line, as the sink sends them); answers like HEC.
+const hec = createServer((req, res) => {
+  firstAt ||= performance.now();
+  let lines = 0;
+  req.on('data', (chunk) => {
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+  });
+  req.on('end', () => {
+    received += lines + 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}');
+    if (received >= events) done(performance.now());
+  });
+});
+await new Promise((resolve) => hec.listen(0, '127.0.0.1', resolve));
+
+const event = (i) => ({
+  schemaVersion: 1, id: uuidv7(), time: new Date().toISOString(), tenantId: 'tenant-bench', region: 'bench', proxyId: 'proxy-bench',
+  kind: 'tool.call', principal: { subject: 'apikey:key-1', via: 'apikey', keyId: 'key-1' }, server: 'files', method: 'tools/call',
+  rpcId: i, tool: 'read_file', decision: 'allow', reason: 'rule_allows', ruleId: 'rule-1', snapshotVersion: 7, status: 200,
+  latencyMs: 3.2, bytesIn: 240, bytesOut: null, traceId: randomBytes(16).toString('hex'), sourceIp: '10.0.0.7',
+  arguments: { path: '/srv/data/report.csv' }, redactedCount: 0, seq: i + 1, prevHash: 'a'.repeat(64),
+});
+
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+const queue = new Queue(names.auditQueue, { connection: redis, prefix: names.bullPrefix });
+const filled = performance.now();
+for (let start = 0; start < events; start += batchSize * 50) {
+  const jobs = [];
+  for (let b = start; b < Math.min(events, start + batchSize * 50); b += batchSize) {
+    const batch = Array.from({ length: Math.min(batchSize, events - b) }, (_, k) => event(b + k));
+    jobs.push({ name: AUDIT_BATCH_JOB_NAME, data: { events: batch }, opts: { jobId: batch[0].id, attempts: 20, backoff: { type: AUDIT_EXPORT_BACKOFF_TYPE }, removeOnComplete: true, removeOnFail: false } });
+  }
+  await queue.addBulk(jobs);
+}
+console.log(`queued ${events} events in batches of ${batchSize} (${Math.round(performance.now() - filled)} ms)`);
+
+const exporter = await startSiemExporter(
+  loadSiemExporterConfig({ REDIS_URL, MCPG_REDIS_KEY_PREFIX: prefix, SPLUNK_HEC_URL: `http://127.0.0.1:${hec.address().port}`, SPLUNK_HEC_TOKEN: 'bench', EXPORTER_CONCURRENCY: String(concurrency) }),
+  createLogger({ app: 'bench' }, 'error'),
+);
+const endAt = await finished;
+const seconds = (endAt - firstAt) / 1000;
+console.log(`exporter: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s (batch ${batchSize}, concurrency ${concurrency})`);
+
+await exporter.close();
+await queue.obliterate({ force: true });
+await queue.close();
+redis.disconnect();
+hec.close();
