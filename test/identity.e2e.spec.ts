@@ -9,7 +9,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateSnapshotKeyPair } from '@mcpg/policy';
 import {
+  adminGraphql,
   createTestDatabase,
+  deleteRedisKeysWithPrefix,
   createTestPki,
   startEverythingServer,
   startTokenIssuer,
@@ -19,7 +21,6 @@ import {
   type TokenIssuer,
   waitUntil,
 } from '@mcpg/testing';
-import { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadControlPlaneConfig } from '../apps/control-plane/src/config.js';
@@ -41,16 +42,7 @@ let serverCa: TestCertificateAuthority;
 /** Trusts the proxy's server certificate; presents no client certificate. */
 let tlsClient: Agent;
 
-async function mutate<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await request(controlPlane.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
+const mutate = adminGraphql(() => controlPlane.url, adminToken);
 
 
 const mcpUrl = () => `${proxy.url}/t/acme/everything/mcp`;
@@ -135,10 +127,7 @@ afterAll(async () => {
   await authServer?.close();
   await everything?.close();
   await dropDatabase?.();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('credentials end to end', () => {

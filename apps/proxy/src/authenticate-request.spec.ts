@@ -20,6 +20,7 @@ import {
   type TenantModel,
 } from '@mcpg/policy';
 import {
+  deleteRedisKeysWithPrefix,
   queuedAuditEvents,
   startEverythingServer,
   startTokenIssuer,
@@ -226,9 +227,8 @@ afterAll(async () => {
   await Promise.all([idp, otherTenantIdp, authServer, downIdp, slowIdp, junkIdp, flakyIdp].map((i) => i?.close()));
   await tap?.close();
   await everything?.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
   redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('JWT from a tenant identity provider', () => {

@@ -9,7 +9,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { AuditEvent } from '@mcpg/audit';
 import { busNames, SnapshotPublisher } from '@mcpg/bus';
 import { compileSnapshot, generateSnapshotKeyPair, importSigningKey, signSnapshot, type SnapshotIdentityProvider, type TenantModel } from '@mcpg/policy';
-import { createTestPki, queuedAuditEvents, startEverythingServer, type RunningMcpServer, type TestCertificate, type TestCertificateAuthority } from '@mcpg/testing';
+import { createTestPki, deleteRedisKeysWithPrefix, queuedAuditEvents, startEverythingServer, type RunningMcpServer, type TestCertificate, type TestCertificateAuthority } from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,9 +99,8 @@ afterAll(async () => {
   await Promise.all(agents.map((a) => a.close()));
   await everything?.close();
   pki.cleanup();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
   redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('mTLS', () => {

@@ -11,3 +11,5 @@ export * from './wait-until.js';
 export * from './elastic-receiver.js';
 export * from './redis-server.js';
 export * from './webhook-receiver.js';
+export * from './admin-graphql.js';
+export * from './redis-cleanup.js';
