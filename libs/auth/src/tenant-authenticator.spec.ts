@@ -89,6 +89,18 @@ describe('tenant authenticator', () => {
     expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ audience: 'api' })}`, RESOURCE))).toBe('accepted');
   });
 
+  it('verifies with inline keys (no JWKS URI) and never fetches', async () => {
+    const jwks = (await (await fetch(issuer.jwksUri)).json()) as { keys: Array<Record<string, unknown>> };
+    const fetches = issuer.jwksFetches;
+    const auth = authenticator([provider({ jwksUri: null, jwks })]);
+    for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
+      expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ alg, audience: 'api' })}`, RESOURCE)), alg).toBe('accepted');
+    }
+    const kid = await issuer.rotate('RS256');
+    expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ kid, audience: 'api' })}`, RESOURCE))).toBe('unknown_key_id');
+    expect(issuer.jwksFetches).toBe(fetches);
+  });
+
   it('maps the subject and scopes from configurable claims, nested and as arrays', async () => {
     const auth = authenticator([provider({ subjectClaim: 'email', scopeClaim: 'realm_access.roles' })]);
     const token = await issuer.sign({ audience: 'api', claims: { email: 'a@acme', realm_access: { roles: ['tools:echo', 7, 'admin'] } } });
