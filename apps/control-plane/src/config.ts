@@ -20,6 +20,7 @@ const envSchema = z.object({
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
   MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
+  MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
 });
 
@@ -53,6 +54,8 @@ export interface ControlPlaneConfig {
    * control plane at their own loopback services.
    */
   readonly allowLoopbackIdpUrls?: boolean;
+  /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
+  readonly allowStdioUpstreams: boolean;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -93,5 +96,6 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
+    allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
   };
 }

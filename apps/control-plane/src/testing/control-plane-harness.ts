@@ -41,7 +41,7 @@ export class ControlPlaneHarness {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(name: string): Promise<ControlPlaneHarness> {
+  static async start(name: string, overrides: Partial<ControlPlaneConfig> = {}): Promise<ControlPlaneHarness> {
     const database = await createTestDatabase(name);
     const keyPrefix = `test:cp:${randomUUID().slice(0, 8)}:`;
     const { privateKeyPem, publicKeyPem } = await generateSnapshotKeyPair();
@@ -62,6 +62,8 @@ export class ControlPlaneHarness {
       isPlaygroundEnabled: false,
       // Test identity providers listen on 127.0.0.1 over http.
       allowLoopbackIdpUrls: true,
+      allowStdioUpstreams: false,
+      ...overrides,
     };
     const harness = new ControlPlaneHarness(
       config,
