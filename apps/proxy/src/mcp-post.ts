@@ -12,7 +12,6 @@ import {
 } from '@mcpg/mcp';
 import type { AuditFields } from './audit-recorder.js';
 import { sendInsufficientScope, stepUpScopesFor } from './authenticate-request.js';
-import type { LegacyStream } from './legacy-sse.js';
 import { sendJsonRpc } from './http-replies.js';
 import { authorizeMessage } from './message-authorizer.js';
 import { auditedArguments, responseRedaction } from './message-redaction.js';
@@ -33,10 +32,10 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** A POST of the legacy SSE transport: where it goes upstream, and the client's stream if open here. */
+/** A POST of the legacy SSE transport: where it goes upstream, and how answers reach the client's stream. */
 export interface LegacyPost {
   url: string;
-  stream: LegacyStream | undefined;
+  deliver(replies: readonly JsonRpcResponse[]): Promise<boolean>;
 }
 
 /**
@@ -105,13 +104,13 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   const inspector = new ResponseInspector(ctx.key, listIds, responseRedaction(deps, ctx));
 
   if (legacy && answeredHere.length > 0) {
-    // Legacy SSE answers travel on the client's stream. If it is open on another replica the
-    // proxy cannot reach it: refuse the whole POST (403) with the errors instead of losing them.
-    if (!legacy.stream) {
+    // Legacy SSE answers travel on the client's stream. If no proxy can reach it, refuse the
+    // whole POST (403) with the errors instead of losing them.
+    if (!(await legacy.deliver(answeredHere))) {
       ctx.bytesOut = sendJsonRpc(res, 403, parsed.isBatch ? answeredHere : answeredHere[0]!);
       return;
     }
-    for (const reply of answeredHere.splice(0)) legacy.stream.send(reply);
+    answeredHere.length = 0;
     if (forwarded.length === 0) {
       res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
       return;

@@ -7,7 +7,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
-import { legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
+import { legacyDelivery, legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
 import { responseRedaction } from './message-redaction.js';
 import { checkRequestHead, checkTransport, resolveSession, sessionIdOf, type GuardRefusal } from './request-guards.js';
 import { limitsFor } from './request-limits.js';
@@ -104,7 +104,7 @@ export async function handleMcpRoute(
   deps.metrics.requests.inc({ outcome: 'forwarded' });
   if (endpoint === 'sse') return relayLegacySseStream(deps, ctx, req, res, `/t/${encodeURIComponent(tenantSlug)}/${encodeURIComponent(serverName)}/messages`);
   if (endpoint === 'messages') {
-    return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), stream: deps.legacyStreams.get(ctx.session!.clientId) });
+    return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), deliver: legacyDelivery(deps, ctx.session!.clientId) });
   }
   if (server.transport === 'stdio' && (req.method === 'GET' || req.method === 'DELETE')) return streamOrEndStdio(deps, ctx, req.method, res);
   switch (req.method) {

@@ -8,6 +8,7 @@ import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { addUpstreamServerSchema } from './server.input.js';
+import { stdioCommandOf } from './stdio-command.js';
 
 @Injectable()
 export class ServerService {
@@ -27,7 +28,7 @@ export class ServerService {
     // A stdio server has no URL; `stdio:<name>` keeps the column (and snapshot field) meaningful.
     const data = { tenantId, name, url: url ?? `stdio:${name}`, transport, ...(stdio ? { stdio } : {}) };
     const server = await this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data }), { expectedVersion });
-    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: server });
+    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: withoutEnvValues(server) });
     return server;
   }
 
@@ -37,7 +38,7 @@ export class ServerService {
     const server = await this.prisma.upstreamServer.findUnique({ where: { id } });
     if (!server) throw notFound('id', 'upstream server');
     await this.snapshots.change(server.tenantId, (tx) => tx.upstreamServer.delete({ where: { id } }));
-    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: server });
+    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: withoutEnvValues(server) });
     return server;
   }
 
@@ -50,4 +51,10 @@ export class ServerService {
     if (!tenant) throw notFound('tenantId', 'tenant');
     return tenant.servers;
   }
+}
+
+/** Admin change events name a stdio server's environment variables, never their values. */
+function withoutEnvValues(server: UpstreamServer): object {
+  const command = stdioCommandOf(server);
+  return command ? { ...server, stdio: { ...command, env: Object.keys(command.env) } } : server;
 }
