@@ -9,7 +9,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateSnapshotKeyPair } from '@mcpg/policy';
 import {
+  adminGraphql,
   createTestDatabase,
+  deleteRedisKeysWithPrefix,
   createTestPki,
   startEverythingServer,
   startTokenIssuer,
@@ -17,8 +19,8 @@ import {
   type TestCertificate,
   type TestCertificateAuthority,
   type TokenIssuer,
+  waitUntil,
 } from '@mcpg/testing';
-import { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadControlPlaneConfig } from '../apps/control-plane/src/config.js';
@@ -40,25 +42,8 @@ let serverCa: TestCertificateAuthority;
 /** Trusts the proxy's server certificate; presents no client certificate. */
 let tlsClient: Agent;
 
-async function mutate<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await request(controlPlane.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
+const mutate = adminGraphql(() => controlPlane.url, adminToken);
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const mcpUrl = () => `${proxy.url}/t/acme/everything/mcp`;
 
@@ -108,6 +93,7 @@ beforeAll(async () => {
       MCPG_ADMIN_TOKEN: adminToken,
       MCPG_SNAPSHOT_SIGNING_KEY: keys.privateKeyPem,
       CONTROL_PLANE_PORT: '0',
+      MCPG_ALLOW_LOOPBACK_IDP_URLS: '1',
     }),
   );
   serverCa = pki.createCa('Proxy Server CA');
@@ -141,10 +127,7 @@ afterAll(async () => {
   await authServer?.close();
   await everything?.close();
   await dropDatabase?.();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('credentials end to end', () => {
@@ -157,28 +140,32 @@ describe('credentials end to end', () => {
     );
     jwtProviderId = p.createIdentityProvider.id;
     const token = await idp.sign({ audience: 'acme-mcp', claims: { sub: 'alice', scope: 'tools:echo' } });
-    await until(async () => (await verdict(token)) === 'accepted', 'the proxy to know the identity provider');
+    await waitUntil(async () => (await verdict(token)) === 'accepted', 'the proxy to know the identity provider');
 
     const client = await connect(token);
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'signed in' } });
     expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: signed in' }]);
-    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: -32001 });
+    // Granted to another scope: a 403 step-up challenge; granted to none: a plain JSON-RPC denial.
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: 403 });
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
     await client.close();
 
     expect(await verdict(await idp.sign({ alg: 'EdDSA', audience: 'other-api' }))).toBe('wrong_audience');
   });
 
-  it('connects the SDK client with an opaque OAuth access token checked by introspection', async () => {
+  it('connects the SDK client with an opaque OAuth access token checked by introspection (endpoints found by OIDC Discovery)', async () => {
+    // An IdP without RFC 8414 metadata: the oidc-discovery profile finds its endpoints.
+    authServer.metadataMode = 'oidc';
     await mutate('mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }', {
       i: {
-        tenantId, name: 'as', kind: 'oauth', issuer: authServer.issuer, algorithms: ['RS256'], jwksUri: authServer.jwksUri,
-        introspectionUrl: authServer.introspectionUrl, clientId: authServer.clientId, clientSecret: authServer.clientSecret,
+        tenantId, name: 'as', kind: 'oauth', profile: 'oidc-discovery', issuer: authServer.issuer, algorithms: ['RS256'],
+        clientId: authServer.clientId, clientSecret: authServer.clientSecret,
       },
     });
     const exp = Math.floor(Date.now() / 1000) + 300;
     const token = authServer.issueOpaque({ sub: 'bob', aud: mcpUrl(), scope: 'tools:echo tools:math', exp });
-    await until(async () => (await verdict(token)) === 'accepted', 'the proxy to know the authorization server');
+    await waitUntil(async () => (await verdict(token)) === 'accepted', 'the proxy to know the authorization server');
     expect(await toolNames(token)).toEqual(['echo', 'get-sum']);
 
     const metadata = await request(`${proxy.url}/.well-known/oauth-protected-resource/t/acme/everything/mcp`, { dispatcher: tlsClient });
@@ -189,7 +176,7 @@ describe('credentials end to end', () => {
     const token = await idp.sign({ audience: 'acme-mcp', claims: { scope: 'tools:echo' } });
     expect(await verdict(token)).toBe('accepted');
     await mutate('mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', { id: jwtProviderId });
-    await until(async () => (await verdict(token)) === 'unknown_issuer', 'the deletion to reach the proxy');
+    await waitUntil(async () => (await verdict(token)) === 'unknown_issuer', 'the deletion to reach the proxy');
   });
 
   it('rotates an API key with overlap: both keys work, then only the new one', async () => {
@@ -199,7 +186,7 @@ describe('credentials end to end', () => {
     );
     const oldSecret = created.createApiKey.secret;
     await mutate('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: created.createApiKey.apiKey.id, toolGlobs: ['echo'] } });
-    await until(async () => (await verdict(oldSecret)) === 'accepted', 'the key to reach the proxy');
+    await waitUntil(async () => (await verdict(oldSecret)) === 'accepted', 'the key to reach the proxy');
 
     const overlapMs = 1500;
     const rotated = await mutate<{ rotateApiKey: { newKey: { secret: string } } }>(
@@ -207,10 +194,10 @@ describe('credentials end to end', () => {
       { i: { id: created.createApiKey.apiKey.id, oldKeyExpiresAt: new Date(Date.now() + overlapMs).toISOString() } },
     );
     const newSecret = rotated.rotateApiKey.newKey.secret;
-    await until(async () => (await verdict(newSecret)) === 'accepted', 'the new key to reach the proxy');
+    await waitUntil(async () => (await verdict(newSecret)) === 'accepted', 'the new key to reach the proxy');
     expect(await verdict(oldSecret)).toBe('accepted');
     expect(await toolNames(newSecret)).toEqual(['echo']);
-    await until(async () => (await verdict(oldSecret)) === 'expired_key', 'the overlap to end');
+    await waitUntil(async () => (await verdict(oldSecret)) === 'expired_key', 'the overlap to end');
     expect(await verdict(newSecret)).toBe('accepted');
   });
 
@@ -225,7 +212,7 @@ describe('credentials end to end', () => {
       await mutate('mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }', {
         i: { tenantId, scope: 'mtls:spiffe://acme/build-agent', toolGlobs: ['get-sum'] },
       });
-      await until(async () => (await toolNames(null, withCert).catch(() => [])).length > 0, 'the client CA to reach the proxy');
+      await waitUntil(async () => (await toolNames(null, withCert).catch(() => [])).length > 0, 'the client CA to reach the proxy');
       expect(await toolNames(null, withCert)).toEqual(['get-sum']);
     } finally {
       await withCert.close();

@@ -40,6 +40,7 @@ const envSchema = z.object({
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
+  MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
 });
@@ -86,6 +87,12 @@ export interface ControlPlaneConfig {
   readonly oidc?: AdminOidcConfig | undefined;
   /** Serves GraphiQL on GET /graphql and allows introspection. */
   readonly isPlaygroundEnabled: boolean;
+  /**
+   * Lets identity providers use http:// URLs on loopback addresses (JWKS, introspection, metadata),
+   * for IdP sidecars and tests. Off: https only, so a tenant admin cannot aim the proxies or the
+   * control plane at their own loopback services.
+   */
+  readonly allowLoopbackIdpUrls?: boolean;
   /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
   readonly allowStdioUpstreams: boolean;
 }
@@ -128,6 +135,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxQueryCost: e.MCPG_GRAPHQL_MAX_COST,
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
     oidc,
   };

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { AuditBatch, AuditEvent } from '@mcpg/audit';
+import type { AuditEvent } from '@mcpg/audit';
 import { generateApiKey, type NewApiKey } from '@mcpg/auth';
 import { busNames, SnapshotPublisher } from '@mcpg/bus';
 import {
@@ -19,8 +19,17 @@ import {
   type SnapshotIdentityProvider,
   type TenantModel,
 } from '@mcpg/policy';
-import { startEverythingServer, startTokenIssuer, startUpstreamTap, type RunningMcpServer, type TokenIssuer, type UpstreamTap } from '@mcpg/testing';
-import { Queue } from 'bullmq';
+import {
+  deleteRedisKeysWithPrefix,
+  queuedAuditEvents,
+  startEverythingServer,
+  startTokenIssuer,
+  startUpstreamTap,
+  waitUntil,
+  type RunningMcpServer,
+  type TokenIssuer,
+  type UpstreamTap,
+} from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { base64url, SignJWT, type CryptoKey } from 'jose';
 import { request } from 'undici';
@@ -97,14 +106,10 @@ async function statusOf(authorization: string, tenant = 'acme'): Promise<number>
   return res.statusCode;
 }
 
+
 async function auditEvents(): Promise<AuditEvent[]> {
   await proxy.flushAudit();
-  const connection = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const queue = new Queue<AuditBatch>(names.auditQueue, { connection, prefix: names.bullPrefix });
-  const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
-  await queue.close();
-  connection.disconnect();
-  return jobs.flatMap((j) => j.data.events);
+  return queuedAuditEvents(names);
 }
 
 /** Sends the credential, expects a 401 naming `reason`, and returns the request's trace id. */
@@ -214,9 +219,7 @@ beforeAll(async () => {
     toolRules: [{ id: 'rule-other', apiKeyId: null, scope: 'tools:echo', toolGlobs: ['echo'] }],
     identityProviders: [provider('p-other', 1, { issuer: otherTenantIdp.issuer, jwksUri: otherTenantIdp.jwksUri })],
   });
-  for (let i = 0; i < 200 && (proxy.store.versionOf('tenant-acme') === 0 || proxy.store.versionOf('tenant-other') === 0); i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitUntil(() => proxy.store.versionOf('tenant-acme') > 0 && proxy.store.versionOf('tenant-other') > 0, 'both snapshots');
 });
 
 afterAll(async () => {
@@ -224,9 +227,8 @@ afterAll(async () => {
   await Promise.all([idp, otherTenantIdp, authServer, downIdp, slowIdp, junkIdp, flakyIdp].map((i) => i?.close()));
   await tap?.close();
   await everything?.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
   redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('JWT from a tenant identity provider', () => {
@@ -236,8 +238,32 @@ describe('JWT from a tenant identity provider', () => {
     expect(tools.map((t) => t.name)).toEqual(['echo']);
     const echoed = await client.callTool({ name: 'echo', arguments: { message: 'jwt' } });
     expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: jwt' }]);
-    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: -32001 });
+    // get-sum is granted to another scope: the SDK sees the 403 step-up challenge; get-env to none: a plain denial.
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({ code: 403 });
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
     await client.close();
+    expect(tap.calledTools()).not.toContain('get-sum');
+  });
+
+  it('answers a tool outside the token\'s scopes with 403 insufficient_scope naming the scopes to ask for (step-up)', async () => {
+    const token = await idp.sign({ audience: AUDIENCE, claims: { scope: 'tools:echo openid' } });
+    const traceId = randomBytes(16).toString('hex');
+    const res = await request(mcpUrl(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`,
+        traceparent: `00-${traceId}-${'2'.repeat(16)}-01`,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'get-sum', arguments: { a: 1, b: 2 } } }),
+    });
+    expect(res.statusCode).toBe(403);
+    const challenge = String(res.headers['www-authenticate']);
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="tools:echo openid tools:math"');
+    expect(challenge).toContain(`resource_metadata="${proxy.url}/.well-known/oauth-protected-resource/t/acme/everything/mcp"`);
+    expect(await res.body.json()).toMatchObject({ jsonrpc: '2.0', id: 9, error: { code: -32001, data: { reason: 'insufficient_scope', scope: 'tools:echo openid tools:math' } } });
+    const event = (await auditEvents()).find((e) => e.traceId === traceId);
+    expect(event).toMatchObject({ kind: 'tool.denied', tool: 'get-sum', reason: 'insufficient_scope', status: 403, principal: { via: 'jwt' } });
   });
 
   it('accepts RS256, ES256 and EdDSA tokens and a scope claim given as an array', async () => {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError, TenantAuthenticator, type AuthenticatorServices, type Principal } from '@mcpg/auth';
-import { errorResponse, MCPG_UNAUTHORIZED } from '@mcpg/mcp';
-import { toolAccessForScopes, type CompiledApiKey, type CompiledPolicy, type ToolAccess } from '@mcpg/policy';
+import { errorResponse, MCPG_FORBIDDEN, MCPG_UNAUTHORIZED, type JsonRpcId } from '@mcpg/mcp';
+import { scopesGranting, toolAccessForScopes, type CompiledApiKey, type CompiledPolicy, type ToolAccess } from '@mcpg/policy';
+import type { Logger } from '@mcpg/observability';
 import type { AuditFields } from './audit-recorder.js';
 import type { ClientCertificateSource } from './client-certificate-source.js';
 import { sendJsonRpc } from './http-replies.js';
@@ -50,11 +51,14 @@ export interface AuthenticatedRequest {
 /** One authenticator per snapshot version: verifiers and key sets are built once, not per request. */
 const authenticators = new WeakMap<CompiledPolicy, TenantAuthenticator<CompiledApiKey>>();
 
-function authenticatorFor(policy: CompiledPolicy, services: AuthenticatorServices): TenantAuthenticator<CompiledApiKey> {
+function authenticatorFor(policy: CompiledPolicy, services: AuthenticatorServices, log: Logger): TenantAuthenticator<CompiledApiKey> {
   let authenticator = authenticators.get(policy);
   if (!authenticator) {
     authenticator = new TenantAuthenticator(policy, services);
     authenticators.set(policy, authenticator);
+    for (const unusable of authenticator.unusableProviders) {
+      log.error('identity provider keys unusable; its credentials are refused', { tenantId: policy.tenantId, version: policy.version, ...unusable });
+    }
   }
   return authenticator;
 }
@@ -89,7 +93,7 @@ export async function authenticateRequest(
     record({ kind: 'auth.failure', decision: 'deny', reason: 'client_cert_header_untrusted', status: null });
   }
   try {
-    const { principal, apiKey } = await authenticatorFor(policy, deps.identity).authenticate(
+    const { principal, apiKey } = await authenticatorFor(policy, deps.identity, deps.log).authenticate(
       req.headers.authorization,
       resourceUrl,
       Date.now(),
@@ -111,4 +115,45 @@ export async function authenticateRequest(
     });
     return null;
   }
+}
+
+/**
+ * Step-up (MCP 2025-11-25, RFC 6750 §3.1): a token-holder whose scopes do not grant `toolName`,
+ * where some scope would, gets the scopes to ask its authorization server for — the ones it has
+ * plus one that grants the tool. Null when no scope grants it (a plain denial) or the principal
+ * does not hold a token.
+ */
+export function stepUpScopesFor(policy: CompiledPolicy, principal: Principal, toolName: string): string[] | null {
+  if (principal.via !== 'jwt' && principal.via !== 'oauth') return null;
+  const granting = scopesGranting(policy, toolName);
+  if (granting.length === 0) return null;
+  return [...new Set([...principal.scopes, granting[0]!])];
+}
+
+/** HTTP 403 with the `insufficient_scope` challenge, so MCP clients can re-authorize with more scope. */
+export function sendInsufficientScope(
+  deps: ProxyDeps,
+  policy: CompiledPolicy,
+  serverName: string,
+  res: ServerResponse,
+  rpcId: JsonRpcId,
+  toolName: string,
+  scopes: readonly string[],
+): number {
+  const challenge = [
+    'Bearer realm="mcp-guard"',
+    'error="insufficient_scope"',
+    `scope="${scopes.join(' ')}"`,
+    `resource_metadata="${resourceMetadataUrlOf(deps, policy.tenantSlug, serverName)}"`,
+    `error_description="tool ${toolName} needs more scope"`,
+  ].join(', ');
+  return sendJsonRpc(
+    res,
+    403,
+    errorResponse(rpcId, MCPG_FORBIDDEN, `Forbidden: tool "${toolName}" needs one more scope; request: ${scopes.join(' ')}`, {
+      reason: 'insufficient_scope',
+      scope: scopes.join(' '),
+    }),
+    { 'www-authenticate': challenge },
+  );
 }

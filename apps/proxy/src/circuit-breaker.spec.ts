@@ -31,4 +31,15 @@ describe('circuit breaker', () => {
     breakers.recordFailure('u');
     expect(breakers.admit('u')).toEqual({ isAllowed: false, retryAfterMs: 100 });
   });
+
+  it('lets another trial through when one ends without a verdict', () => {
+    let now = 0;
+    const breakers = new CircuitBreakers({ failureThreshold: 1, openMs: 10 }, () => now);
+    breakers.recordFailure('u');
+    now = 10;
+    expect(breakers.admit('u')).toMatchObject({ isTrial: true });
+    breakers.releaseTrial('u');
+    expect(breakers.admit('u')).toMatchObject({ isAllowed: true, isTrial: true });
+    expect(breakers.isOpen('u')).toBe(true);
+  });
 });

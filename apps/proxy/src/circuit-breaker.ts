@@ -47,6 +47,12 @@ export class CircuitBreakers {
     this.circuits.set(upstream, circuit);
   }
 
+  /** A trial that ended without a verdict (the client went away): let the next request try. */
+  releaseTrial(upstream: string): void {
+    const circuit = this.circuits.get(upstream);
+    if (circuit) circuit.isTrialInFlight = false;
+  }
+
   isOpen(upstream: string): boolean {
     const circuit = this.circuits.get(upstream);
     return circuit !== undefined && circuit.failures >= this.options.failureThreshold;

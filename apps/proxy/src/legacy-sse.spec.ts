@@ -6,7 +6,8 @@ import type { TenantModel } from '@mcpg/policy';
 import { startEverythingServer, startUpstreamTap, type RunningMcpServer, type UpstreamTap } from '@mcpg/testing';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawMcp, startProxyHarness, type ProxyHarness } from './testing/proxy-harness.js';
+import { SseParser } from '@mcpg/mcp';
+import { rawMcp, startProxyHarness, waitFor, type ProxyHarness } from './testing/proxy-harness.js';
 
 let everything: RunningMcpServer;
 let tap: UpstreamTap;
@@ -108,5 +109,27 @@ describe('legacy HTTP+SSE transport', () => {
     expect((await rawMcp(`${base}/sse`, { method: 'GET' })).status).toBe(401);
     expect((await rawMcp(`${base}/mcp`, { body, headers: { authorization: `Bearer ${dev.secret}` } })).status).toBe(404);
     await client.close();
+  });
+
+  it('puts the answer to a denied message on the stream even when the POST reaches another replica', async () => {
+    const other = await harness.startProxy();
+    const stream = await request(`${base}/sse`, { headers: { authorization: `Bearer ${dev.secret}`, accept: 'text/event-stream' } });
+    const parser = new SseParser();
+    const events: Array<{ event?: string; data?: string }> = [];
+    const reader = (async () => {
+      for await (const chunk of stream.body) {
+        events.push(...parser.push(chunk.toString()));
+        if (events.some((e) => e.data?.includes('"id":99'))) break;
+      }
+    })();
+    await waitFor(() => events.find((e) => e.event === 'endpoint'), Boolean, 'the endpoint event');
+    const endpoint = events.find((e) => e.event === 'endpoint')!.data!;
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'tools/call', params: { name: 'get-env', arguments: {} } });
+    const posted = await rawMcp(`${other.url}${endpoint}`, { body, headers: { authorization: `Bearer ${dev.secret}` } });
+    expect(posted.status).toBe(202);
+    await reader;
+    stream.body.destroy();
+    const answer = events.find((e) => e.data?.includes('"id":99'))!;
+    expect(JSON.parse(answer.data!)).toMatchObject({ jsonrpc: '2.0', id: 99, error: { code: -32001 } });
   });
 });

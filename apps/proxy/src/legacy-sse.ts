@@ -11,8 +11,8 @@ import { forwardToUpstream } from './upstream-forwarder.js';
  * replaces that endpoint with its own `…/messages?sessionId=<sealed>`, the sealed id carrying the
  * upstream's endpoint (bound to tenant, server and principal like Streamable HTTP sessions), so
  * any replica can forward a POST. Every posted message is authorized as on `/mcp`
- * (mcp-post.ts); answers to denied ones must travel on the SSE stream, which the proxy can
- * write only when the stream is open on the same replica.
+ * (mcp-post.ts); answers to denied ones travel on the SSE stream, written by whichever proxy
+ * of the region holds it (over the Redis relay when that is another one).
  */
 export interface LegacyStream {
   /** Writes one JSON-RPC message to the client's SSE stream as a `message` event. */
@@ -57,6 +57,23 @@ export async function relayLegacySseStream(
     onUpstreamStatus: (status, error) =>
       ctx.audit({ kind: error ? 'upstream.error' : 'request', decision: error ? 'error' : 'allow', method: 'HTTP GET', reason: error ?? null, status }),
   });
+}
+
+/**
+ * Puts the proxy's own answers on the client's stream: directly when this proxy holds it, else
+ * through the region's relay to the proxy that does. False when neither is possible.
+ */
+export function legacyDelivery(deps: ProxyDeps, sessionId: string): (replies: readonly JsonRpcResponse[]) => Promise<boolean> {
+  return async (replies) => {
+    const local = deps.legacyStreams.get(sessionId);
+    if (local) {
+      for (const reply of replies) local.send(reply);
+      return true;
+    }
+    if (!deps.legacyRelay) return false;
+    for (const reply of replies) await deps.legacyRelay.publish(sessionId, reply);
+    return true;
+  };
 }
 
 /** The upstream URL a legacy POST goes to: the endpoint sealed into the client's session id. */

@@ -10,8 +10,9 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
 } from '@mcpg/mcp';
+import { principalKey } from '@mcpg/auth';
 import type { AuditFields } from './audit-recorder.js';
-import type { LegacyStream } from './legacy-sse.js';
+import { sendInsufficientScope, stepUpScopesFor } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import { authorizeMessage } from './message-authorizer.js';
 import { auditedArguments, responseRedaction } from './message-redaction.js';
@@ -32,10 +33,10 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** A POST of the legacy SSE transport: where it goes upstream, and the client's stream if open here. */
+/** A POST of the legacy SSE transport: where it goes upstream, and how answers reach the client's stream. */
 export interface LegacyPost {
   url: string;
-  stream: LegacyStream | undefined;
+  deliver(replies: readonly JsonRpcResponse[]): Promise<boolean>;
 }
 
 /**
@@ -83,13 +84,22 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   // Allow rules with their own rate limit: one bucket per rule and principal, in this proxy.
   const takeRuleToken = (ruleId: string) => {
     const limit = ctx.policy.ruleRateLimits.get(ruleId);
-    return limit ? deps.buckets.take(`${ctx.policy.tenantId}:rule:${ruleId}:${ctx.principal.subject}`, limit) : null;
+    return limit ? deps.buckets.take(`rule:${ruleId}|${principalKey(ctx.principal)}`, limit) : null;
   };
   for (const message of parsed.messages) {
     const decision = authorizeMessage(ctx.key, message, takeRuleToken);
     // Tool arguments enter audit events only through the tenant's redactor, allowed or denied.
     const audit = isRequest(message) && message.method === 'tools/call' ? { ...decision.audit, ...auditedArguments(deps, ctx, message.params) } : decision.audit;
     if (decision.action === 'answer') {
+      // Step-up (MCP 2025-11-25): a tool another scope would grant gets a 403 challenge, not a
+      // JSON-RPC denial — on Streamable HTTP, for a lone request (a batch cannot be half-refused).
+      const stepUpScopes =
+        !parsed.isBatch && !legacy && audit.kind === 'tool.denied' && audit.tool ? stepUpScopesFor(ctx.policy, ctx.principal, audit.tool) : null;
+      if (stepUpScopes && isRequest(message)) {
+        ctx.audit({ ...audit, reason: 'insufficient_scope', status: 403 });
+        ctx.bytesOut = sendInsufficientScope(deps, ctx.policy, ctx.server.name, res, message.id, audit.tool!, stepUpScopes);
+        return;
+      }
       answeredHere.push(decision.reply);
       ctx.audit(audit);
       continue;
@@ -100,13 +110,13 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   const inspector = new ResponseInspector(ctx.key, listIds, responseRedaction(deps, ctx));
 
   if (legacy && answeredHere.length > 0) {
-    // Legacy SSE answers travel on the client's stream. If it is open on another replica the
-    // proxy cannot reach it: refuse the whole POST (403) with the errors instead of losing them.
-    if (!legacy.stream) {
+    // Legacy SSE answers travel on the client's stream. If no proxy can reach it, refuse the
+    // whole POST (403) with the errors instead of losing them.
+    if (!(await legacy.deliver(answeredHere))) {
       ctx.bytesOut = sendJsonRpc(res, 403, parsed.isBatch ? answeredHere : answeredHere[0]!);
       return;
     }
-    for (const reply of answeredHere.splice(0)) legacy.stream.send(reply);
+    answeredHere.length = 0;
     if (forwarded.length === 0) {
       res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
       return;

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { principalKey } from '@mcpg/auth';
 import { errorResponse, MCPG_NOT_FOUND, MCPG_RATE_LIMITED } from '@mcpg/mcp';
 import type { AuditFields } from './audit-recorder.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
-import { legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
+import { legacyDelivery, legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
 import { responseRedaction } from './message-redaction.js';
 import { checkRequestHead, checkTransport, resolveSession, sessionIdOf, type GuardRefusal } from './request-guards.js';
 import { limitsFor } from './request-limits.js';
@@ -65,7 +66,7 @@ export async function handleMcpRoute(
   base.principal = { subject: principal.subject, via: principal.via, ...(principal.keyId ? { keyId: principal.keyId } : {}) };
 
   const limit = policy.rateLimit;
-  const taken = deps.buckets.take(`${policy.tenantId}:${principal.subject}`, limit);
+  const taken = deps.buckets.take(principalKey(principal), limit);
   const rateHeaders = { 'ratelimit-limit': String(limit.capacity), 'ratelimit-remaining': String(taken.remaining) };
   if (!taken.isAllowed) {
     const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
@@ -103,7 +104,7 @@ export async function handleMcpRoute(
   deps.metrics.requests.inc({ outcome: 'forwarded' });
   if (endpoint === 'sse') return relayLegacySseStream(deps, ctx, req, res, `/t/${encodeURIComponent(tenantSlug)}/${encodeURIComponent(serverName)}/messages`);
   if (endpoint === 'messages') {
-    return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), stream: deps.legacyStreams.get(ctx.session!.clientId) });
+    return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), deliver: legacyDelivery(deps, ctx.session!.clientId) });
   }
   if (server.transport === 'stdio' && (req.method === 'GET' || req.method === 'DELETE')) return streamOrEndStdio(deps, ctx, req.method, res);
   switch (req.method) {

@@ -6,11 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { AuditBatch, AuditEvent } from '@mcpg/audit';
+import type { AuditEvent } from '@mcpg/audit';
 import { busNames, SnapshotPublisher } from '@mcpg/bus';
 import { compileSnapshot, generateSnapshotKeyPair, importSigningKey, signSnapshot, type SnapshotIdentityProvider, type TenantModel } from '@mcpg/policy';
-import { createTestPki, startEverythingServer, type RunningMcpServer, type TestCertificate, type TestCertificateAuthority } from '@mcpg/testing';
-import { Queue } from 'bullmq';
+import { createTestPki, deleteRedisKeysWithPrefix, queuedAuditEvents, startEverythingServer, type RunningMcpServer, type TestCertificate, type TestCertificateAuthority } from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,14 +56,10 @@ async function post(url: string, dispatcher: Agent | undefined, headers: Record<
   return { status: res.statusCode, reason: body?.error?.data?.reason };
 }
 
+
 async function auditEvents(proxy: RunningProxy): Promise<AuditEvent[]> {
   await proxy.flushAudit();
-  const connection = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const queue = new Queue<AuditBatch>(names.auditQueue, { connection, prefix: names.bullPrefix });
-  const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
-  await queue.close();
-  connection.disconnect();
-  return jobs.flatMap((j) => j.data.events);
+  return queuedAuditEvents(names);
 }
 
 beforeAll(async () => {
@@ -104,9 +99,8 @@ afterAll(async () => {
   await Promise.all(agents.map((a) => a.close()));
   await everything?.close();
   pki.cleanup();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
   redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('mTLS', () => {

@@ -11,6 +11,7 @@ import type { LegacyStream } from './legacy-sse.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { RequestLimits } from './request-limits.js';
 import type { SessionSealer } from './session-seal.js';
+import type { LegacyRelay } from './snapshot-source.js';
 import type { StdioSessions } from './stdio-route.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { TenantRedaction } from './tenant-redaction.js';
@@ -28,6 +29,8 @@ export interface ProxyDeps {
   readonly circuits: CircuitBreakers;
   /** Legacy SSE streams open on this proxy, by the sealed session id the client posts with. */
   readonly legacyStreams: Map<string, LegacyStream>;
+  /** Reaches legacy streams held by other proxies of the region; null when running alone. */
+  readonly legacyRelay: LegacyRelay | null;
   readonly stdio: StdioSessions;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;

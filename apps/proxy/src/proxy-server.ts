@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { JwksCache, TokenIntrospector } from '@mcpg/auth';
+import { isResponse, validateMessage } from '@mcpg/mcp';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
 import { TokenBucketMap } from '@mcpg/ratelimit';
@@ -75,6 +76,7 @@ export async function startProxy(
     },
     sessions: new SessionSealer(sessionKeys),
     legacyStreams: new Map(),
+    legacyRelay: source.legacyRelay ?? null,
     stdio: new StdioSessions(
       { maxSessionsPerServer: config.stdioMaxSessions, idleTimeoutMs: config.stdioIdleTimeoutMs, maxRestarts: config.stdioMaxRestarts },
       log,
@@ -145,6 +147,13 @@ export async function startProxy(
   const url = `${config.tls ? 'https' : 'http'}://${config.host}:${address.port}`;
   listenUrl = url;
 
+  source.legacyRelay?.onMessage((sessionId, message) => {
+    // Only the proxy's own refusals travel this way. Anything else on the channel came from
+    // someone with write access to Redis, which must not be enough to put results in a stream.
+    const valid = validateMessage(message);
+    if (typeof valid === 'string' || !isResponse(valid) || valid.error === undefined || 'result' in valid) return;
+    deps.legacyStreams.get(sessionId)?.send(valid);
+  });
   await source.start(store);
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
 

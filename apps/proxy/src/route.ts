@@ -20,20 +20,19 @@ export function matchRoute(rawUrl: string): ProxyRoute {
   if (path === '/readyz') return { kind: 'readyz' };
   if (path === '/metrics') return { kind: 'metrics' };
   const m = MCP_PATH.exec(path);
-  if (m) {
-    try {
-      return { kind: 'mcp', tenantSlug: decodeURIComponent(m[1]!), serverName: decodeURIComponent(m[2]!), endpoint: m[3] as McpEndpoint };
-    } catch {
-      return { kind: 'not_found' };
-    }
-  }
-  const meta = RESOURCE_METADATA_PATH.exec(path);
-  if (meta) {
-    try {
-      return { kind: 'resource_metadata', tenantSlug: decodeURIComponent(meta[1]!), serverName: decodeURIComponent(meta[2]!) };
-    } catch {
-      return { kind: 'not_found' };
-    }
-  }
+  const mcp = serverPathOf(m);
+  if (mcp) return { kind: 'mcp', ...mcp, endpoint: m![3] as McpEndpoint };
+  const metadata = serverPathOf(RESOURCE_METADATA_PATH.exec(path));
+  if (metadata) return { kind: 'resource_metadata', ...metadata };
   return { kind: 'not_found' };
+}
+
+/** Tenant slug and server name from a matched path; null when absent or not valid percent-encoding. */
+function serverPathOf(match: RegExpExecArray | null): { tenantSlug: string; serverName: string } | null {
+  if (!match) return null;
+  try {
+    return { tenantSlug: decodeURIComponent(match[1]!), serverName: decodeURIComponent(match[2]!) };
+  } catch {
+    return null;
+  }
 }

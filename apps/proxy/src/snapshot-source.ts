@@ -1,5 +1,6 @@
 import { AuditQueueWriter, AuditSpool } from '@mcpg/audit';
 import { busNames, SnapshotSubscriber } from '@mcpg/bus';
+import type { JsonRpcResponse } from '@mcpg/mcp';
 import type { Logger } from '@mcpg/observability';
 import { Redis } from 'ioredis';
 import type { AuditWriter } from './audit-recorder.js';
@@ -16,6 +17,13 @@ export interface AuditSink extends AuditWriter {
   readonly spoolBacklogBytes?: number;
 }
 
+/** Carries legacy-SSE answers to whichever proxy of the region holds the client's stream. */
+export interface LegacyRelay {
+  publish(sessionId: string, message: JsonRpcResponse): Promise<void>;
+  /** Where messages for streams go on this proxy; set once, before `start`. */
+  onMessage(deliver: (sessionId: string, message: JsonRpcResponse) => void): void;
+}
+
 /**
  * Where a proxy gets its tenants' snapshots from and sends its audit events to (DESIGN.md §9:
  * "same code path, different snapshot source"): the region's Redis, or a local policy file.
@@ -25,6 +33,8 @@ export interface SnapshotSource {
   /** Loads every snapshot into the store and keeps them current; resolves after the first full load. */
   start(store: SnapshotStore): Promise<void>;
   readonly isReady: boolean;
+  /** Absent for a single proxy (standalone): every stream is local then. */
+  readonly legacyRelay?: LegacyRelay;
   close(): Promise<void>;
 }
 
@@ -47,7 +57,8 @@ export function redisSnapshotSource(config: ProxyConfig, log: Logger, observer: 
   const subscriberRedis = new Redis(config.redisUrl, redisOptions);
   // Audit adds fail at once while Redis is down (no offline queue), so batches go to the spool.
   const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis]] as const) {
+  const relayRedis = new Redis(config.redisUrl, redisOptions);
+  for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis], ['legacy-relay', relayRedis]] as const) {
     conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));
   }
   const { metrics } = observer;
@@ -69,9 +80,27 @@ export function redisSnapshotSource(config: ProxyConfig, log: Logger, observer: 
   });
   let subscriber: SnapshotSubscriber | null = null;
   let heartbeat: Heartbeat | null = null;
+  let deliverLegacy: ((sessionId: string, message: JsonRpcResponse) => void) | null = null;
+  relayRedis.on('message', (_channel: string, raw: string) => {
+    try {
+      const { sessionId, message } = JSON.parse(raw) as { sessionId: string; message: JsonRpcResponse };
+      deliverLegacy?.(sessionId, message);
+    } catch (err) {
+      log.warn('unreadable legacy SSE relay message', { err });
+    }
+  });
   return {
     audit,
+    legacyRelay: {
+      async publish(sessionId, message) {
+        await redis.publish(names.legacySseChannel, JSON.stringify({ sessionId, message }));
+      },
+      onMessage(deliver) {
+        deliverLegacy = deliver;
+      },
+    },
     async start(store) {
+      await relayRedis.subscribe(names.legacySseChannel);
       subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
         onError: (err, context) => log.error('snapshot sync failed', { context, err }),
       });
@@ -98,6 +127,7 @@ export function redisSnapshotSource(config: ProxyConfig, log: Logger, observer: 
       redis.disconnect();
       subscriberRedis.disconnect();
       queueRedis.disconnect();
+      relayRedis.disconnect();
     },
   };
 }

@@ -87,7 +87,7 @@ export async function forwardToUpstream(
     });
   } catch (err) {
     if (abort.signal.aborted) {
-      if (admission.isTrial) deps.circuits.recordSuccess(circuitKey);
+      if (admission.isTrial) deps.circuits.releaseTrial(circuitKey);
       return;
     }
     deps.circuits.recordFailure(circuitKey);

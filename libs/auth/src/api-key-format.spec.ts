@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY_LENGTH, generateApiKey, hashApiKey, parseApiKey } from './api-key-format.js';
 import { authenticateApiKey } from './authenticate-api-key.js';
+import { principalKey } from './principal.js';
 
 describe('API key format', () => {
   it('generates keys with the mcpg_ prefix, fixed length and a valid checksum', () => {
@@ -59,5 +60,14 @@ describe('API key authentication', () => {
     expect(reasonOf('Bearer garbage')).toBe('malformed_key');
     expect(reasonOf(`Bearer ${generateApiKey().secret}`)).toBe('unknown_key');
     expect(reasonOf(`Bearer ${revoked.secret}`)).toBe('revoked_key');
+  });
+});
+
+describe('principal key', () => {
+  it('keeps a JWT whose subject looks like an API key apart from that key', () => {
+    const key = principalKey({ tenantId: 't1', subject: 'apikey:k1', via: 'apikey', scopes: [], keyId: 'k1' });
+    const jwt = principalKey({ tenantId: 't1', subject: 'apikey:k1', via: 'jwt', scopes: [], providerId: 'p1' });
+    const otherIdp = principalKey({ tenantId: 't1', subject: 'apikey:k1', via: 'jwt', scopes: [], providerId: 'p2' });
+    expect(new Set([key, jwt, otherIdp]).size).toBe(3);
   });
 });

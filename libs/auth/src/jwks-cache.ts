@@ -19,6 +19,8 @@ type KeySetResolver = ReturnType<typeof createLocalJWKSet>;
 
 interface CachedKeySet {
   resolver: KeySetResolver | null;
+  /** Counts successful fetches, so callers that waited on another's fetch know whether it worked. */
+  generation: number;
   fetchedAtMs: number;
   lastAttemptAtMs: number;
   inflight: Promise<void> | null;
@@ -41,7 +43,7 @@ export class JwksCache {
   async keyFor(uri: string, header: JWSHeaderParameters, nowMs: number = Date.now()): Promise<CryptoKey> {
     let entry = this.entries.get(uri);
     if (!entry) {
-      entry = { resolver: null, fetchedAtMs: 0, lastAttemptAtMs: 0, inflight: null };
+      entry = { resolver: null, generation: 0, fetchedAtMs: 0, lastAttemptAtMs: 0, inflight: null };
       this.entries.set(uri, entry);
     }
     const isStale = entry.resolver === null || nowMs - entry.fetchedAtMs >= this.options.maxAgeMs;
@@ -65,25 +67,25 @@ export class JwksCache {
 
   /** True if a fetch ran (and succeeded) now; false if the cool-down forbade it or it failed. */
   private async refreshWithinCooldown(uri: string, entry: CachedKeySet, nowMs: number): Promise<boolean> {
+    const generation = entry.generation;
     if (entry.inflight) {
       await entry.inflight;
-      return entry.fetchedAtMs >= nowMs;
+      return entry.generation > generation;
     }
     if (entry.lastAttemptAtMs !== 0 && nowMs - entry.lastAttemptAtMs < this.options.cooldownMs) return false;
     entry.lastAttemptAtMs = nowMs;
-    let isFetched = false;
     entry.inflight = this.fetchKeySet(uri)
       .then((resolver) => {
         entry.resolver = resolver;
         entry.fetchedAtMs = nowMs;
-        isFetched = true;
+        entry.generation += 1;
       })
       .catch((err: unknown) => this.options.onFetchError?.(uri, err))
       .finally(() => {
         entry.inflight = null;
       });
     await entry.inflight;
-    return isFetched;
+    return entry.generation > generation;
   }
 
   private async fetchKeySet(uri: string): Promise<KeySetResolver> {

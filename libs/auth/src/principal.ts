@@ -13,6 +13,15 @@ export interface Principal {
   readonly providerId?: string;
 }
 
+/**
+ * One string per distinct principal of a tenant, for per-identity state such as rate limits.
+ * The subject alone is not enough: a JWT may carry `sub: "apikey:…"`, and two providers may both
+ * have a user "alice"; neither may drain another principal's budget.
+ */
+export function principalKey(principal: Principal): string {
+  return `${principal.tenantId}|${principal.via}|${principal.providerId ?? ''}|${principal.subject}`;
+}
+
 export type AuthFailureReason =
   | 'missing_credentials'
   | 'unsupported_scheme'

@@ -79,6 +79,28 @@ describe('tenant authenticator', () => {
     expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ audience: 'api' })}`, RESOURCE))).toBe('wrong_audience');
   });
 
+  it('leaves out a provider whose keys cannot be loaded and keeps authenticating with the others', async () => {
+    const auth = authenticator([
+      provider({ id: 'broken-ca', kind: 'mtls', issuer: 'mtls:x', clientCa: { caBundlePem: 'junk', identityFrom: 'subject-cn' } }),
+      provider({ id: 'good', position: 2 }),
+    ]);
+    expect(auth.unusableProviders.map((p) => p.providerId)).toEqual(['broken-ca']);
+    expect(auth.acceptsClientCertificates).toBe(false);
+    expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ audience: 'api' })}`, RESOURCE))).toBe('accepted');
+  });
+
+  it('verifies with inline keys (no JWKS URI) and never fetches', async () => {
+    const jwks = (await (await fetch(issuer.jwksUri)).json()) as { keys: Array<Record<string, unknown>> };
+    const fetches = issuer.jwksFetches;
+    const auth = authenticator([provider({ jwksUri: null, jwks })]);
+    for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
+      expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ alg, audience: 'api' })}`, RESOURCE)), alg).toBe('accepted');
+    }
+    const kid = await issuer.rotate('RS256');
+    expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ kid, audience: 'api' })}`, RESOURCE))).toBe('unknown_key_id');
+    expect(issuer.jwksFetches).toBe(fetches);
+  });
+
   it('maps the subject and scopes from configurable claims, nested and as arrays', async () => {
     const auth = authenticator([provider({ subjectClaim: 'email', scopeClaim: 'realm_access.roles' })]);
     const token = await issuer.sign({ audience: 'api', claims: { email: 'a@acme', realm_access: { roles: ['tools:echo', 7, 'admin'] } } });
@@ -94,6 +116,21 @@ describe('tenant authenticator', () => {
     expect(await reasonOf(auth.authenticate(`Bearer ${await issuer.sign({ audience: 'api', expiresInS: -180 })}`, RESOURCE))).toBe('token_expired');
   });
 });
+
+describe('verified-token cache', () => {
+  it('remembers a verified token but never past its expiry, and only for the audiences it was checked against', async () => {
+    const auth = authenticator([oauthProvider()]);
+    const now = Date.now();
+    const token = await issuer.sign({ audience: RESOURCE, expiresInS: 30 });
+    expect(await reasonOf(auth.authenticate(`Bearer ${token}`, RESOURCE, now))).toBe('accepted');
+    expect(await reasonOf(auth.authenticate(`Bearer ${token}`, RESOURCE.replace('files', 'other'), now))).toBe('wrong_audience');
+    expect(await reasonOf(auth.authenticate(`Bearer ${token}`, RESOURCE, now + 31_000))).toBe('token_expired');
+  });
+});
+
+function oauthProvider(): SnapshotIdentityProvider {
+  return provider({ kind: 'oauth' });
+}
 
 describe('OAuth resource server and IdP profiles', () => {
   const oauth = (profile: SnapshotIdentityProvider['profile'], audiences: string[] = []) =>

@@ -1,5 +1,5 @@
 import type { SnapshotIdentityProvider } from '@mcpg/policy';
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
 import { API_KEY_PREFIX } from './api-key-format.js';
 import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
@@ -10,6 +10,15 @@ import { JwtVerifier, looksLikeJwt, unverifiedIssuerOf } from './jwt-verifier.js
 import { AuthError, type Principal } from './principal.js';
 import { scopesOf, subjectOf } from './token-claims.js';
 import type { TokenIntrospector } from './token-introspection.js';
+
+/**
+ * A JWT that verified is remembered (by its exact bytes, signature included, and the resource it
+ * was checked for) for at most this long and never past its `exp`: clients send the same token on
+ * every request of a session, and re-checking an ES256/EdDSA signature costs ~0.1 ms. It also
+ * bounds how long a token stays accepted after its key is withdrawn from the JWKS.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+const MAX_VERIFIED_TOKENS = 10_000;
 
 /** What one tenant's snapshot says about who may connect. */
 export interface TenantCredentials<K extends ApiKeyRecord> {
@@ -58,21 +67,31 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
   private readonly verifiers = new Map<string, JwtVerifier>();
   private readonly introspecting: SnapshotIdentityProvider | undefined;
   private readonly clientCas: Array<{ provider: SnapshotIdentityProvider; trusted: X509Certificate[] }> = [];
+  private readonly verifiedTokens = new Map<string, { principal: Principal; untilMs: number }>();
+  /** Providers whose configured keys could not be loaded; the proxy logs them once per snapshot. */
+  readonly unusableProviders: Array<{ providerId: string; error: string }> = [];
 
   constructor(
     private readonly tenant: TenantCredentials<K>,
     private readonly services: AuthenticatorServices,
   ) {
     for (const provider of tenant.identityProviders) {
-      const inline = provider.jwks && provider.jwks.keys.length > 0 ? createLocalJWKSet(provider.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
-      const canVerifyLocally = provider.jwksUri !== null || inline !== null || provider.hmacSecret !== null;
-      // First provider per issuer wins, as the order promises.
-      if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
+      // Keys were validated when saved; should one still not parse, that provider alone is left
+      // out (its tokens are refused) rather than the tenant's whole authentication failing.
+      try {
+        if (provider.kind === 'mtls') {
+          if (provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
+          continue;
+        }
+        const inline = provider.jwks && provider.jwks.keys.length > 0 ? createLocalJWKSet(provider.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
+        const canVerifyLocally = provider.jwksUri !== null || inline !== null || provider.hmacSecret !== null;
+        // First provider per issuer wins, as the order promises.
+        if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
+      } catch (err) {
+        this.unusableProviders.push({ providerId: provider.id, error: (err as Error).message });
+      }
     }
     this.introspecting = tenant.identityProviders.find((p) => p.kind === 'oauth' && p.introspection !== null);
-    for (const provider of tenant.identityProviders) {
-      if (provider.kind === 'mtls' && provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
-    }
   }
 
   /** Whether this tenant accepts client certificates (so the proxy should look for one). */
@@ -100,11 +119,19 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
       return { principal, apiKey: record };
     }
     if (looksLikeJwt(token)) {
+      // The resource is part of the key: an OAuth token accepted for one server says nothing about
+      // another. Hashed, so memory stays bounded whatever the tokens' size.
+      const cacheKey = createHash('sha256').update(resourceUrl).update('\u0000').update(token).digest('base64url');
+      const hit = this.verifiedTokens.get(cacheKey);
+      if (hit && nowMs < hit.untilMs) return { principal: hit.principal, apiKey: null };
       const issuer = unverifiedIssuerOf(token);
       const verifier = issuer === null ? undefined : this.verifiers.get(issuer);
       if (verifier) {
         const claims = await verifier.verify(token, acceptedAudiences(verifier.provider, resourceUrl), nowMs);
-        return { principal: this.principalOf(verifier.provider, claims), apiKey: null };
+        const principal = this.principalOf(verifier.provider, claims);
+        const expiresAtMs = (claims.exp ?? 0) * 1000 + verifier.provider.clockSkewSeconds * 1000;
+        this.rememberVerified(cacheKey, principal, Math.min(expiresAtMs, nowMs + VERIFIED_TOKEN_TTL_MS));
+        return { principal, apiKey: null };
       }
       // A JWT of an issuer that only offers introspection goes there; any other issuer's token is
       // refused here rather than shown to this tenant's authorization server.
@@ -114,6 +141,15 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
     }
     if (!this.introspecting) throw new AuthError('malformed_key');
     return { principal: await this.introspect(this.introspecting, token, resourceUrl, nowMs), apiKey: null };
+  }
+
+  private rememberVerified(cacheKey: string, principal: Principal, untilMs: number): void {
+    if (this.verifiedTokens.size >= MAX_VERIFIED_TOKENS) {
+      // Maps iterate in insertion order: drop the oldest.
+      const oldest = this.verifiedTokens.keys().next();
+      if (!oldest.done) this.verifiedTokens.delete(oldest.value);
+    }
+    this.verifiedTokens.set(cacheKey, { principal, untilMs });
   }
 
   /** The first client CA (in provider order) that the chain leads to decides the identity. */

@@ -82,8 +82,10 @@ export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
  *   (client ids) are accepted instead of the resource URL.
  * - `no-resource-parameter`: the IdP rejects RFC 8707 `resource`; the resource URL cannot be in
  *   `aud`, so the configured audiences are accepted, and additionally the resource URL if present.
+ * - `oidc-discovery`: no RFC 8414 metadata, only OpenID Connect Discovery; endpoints are found
+ *   there when the provider is saved. Audience as `standard`.
  */
-export const identityProviderProfiles = ['standard', 'audience-is-client-id', 'no-resource-parameter'] as const;
+export const identityProviderProfiles = ['standard', 'audience-is-client-id', 'no-resource-parameter', 'oidc-discovery'] as const;
 export type IdentityProviderProfile = (typeof identityProviderProfiles)[number];
 
 /** Where a client certificate's identity is read from. */

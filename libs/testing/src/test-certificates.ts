@@ -39,7 +39,7 @@ export function createTestPki(): { createCa(commonName: string): TestCertificate
     return keyFile;
   }
 
-  function withFiles(name: string, keyFile: string, certFile: string): TestCertificate {
+  function withFiles(keyFile: string, certFile: string): TestCertificate {
     return { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8'), certFile, keyFile };
   }
 
@@ -63,7 +63,7 @@ export function createTestPki(): { createCa(commonName: string): TestCertificate
           'x509', '-req', '-in', csr, '-CA', cert.certFile, '-CAkey', cert.keyFile, '-set_serial', String(serial++),
           '-days', String(options.days ?? 30), '-sha256', '-extfile', ext, '-out', certFile,
         ]);
-        return authority(withFiles(id, keyFile, certFile), id);
+        return authority(withFiles(keyFile, certFile), id);
       },
     };
   }
@@ -77,7 +77,7 @@ export function createTestPki(): { createCa(commonName: string): TestCertificate
         'req', '-x509', '-new', '-key', keyFile, '-subj', `/CN=${commonName}`, '-days', '30', '-sha256',
         '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', certFile,
       ]);
-      return authority(withFiles(id, keyFile, certFile), id);
+      return authority(withFiles(keyFile, certFile), id);
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -34,6 +34,8 @@ export interface TokenIssuer {
   /** The RSA public key as SPKI PEM, for the "HS256 with the RSA public key" attack. */
   readonly rsaPublicKeyPem: string;
   jwksMode: JwksMode;
+  /** Which discovery documents the issuer serves: RFC 8414, OpenID Connect Discovery, or both. */
+  metadataMode: 'rfc8414' | 'oidc' | 'both';
   /** Requests the JWKS endpoint has received. */
   jwksFetches: number;
   introspectionCalls: number;
@@ -61,8 +63,8 @@ async function makeKey(alg: IssuerAlgorithm, kid = `${alg.toLowerCase()}-${rando
 
 /**
  * A real, local token issuer for tests: a JWKS endpoint (RFC 7517) with RS256, ES256 and EdDSA
- * keys made with jose, and an RFC 7662 introspection endpoint requiring client authentication
- * (HTTP Basic). Tokens are signed exactly as an IdP would sign them.
+ * keys made with jose, an RFC 7662 introspection endpoint requiring client authentication
+ * (HTTP Basic), and RFC 8414 / OpenID Connect discovery documents. Tokens are signed exactly as an IdP would sign them.
  */
 export async function startTokenIssuer(): Promise<TokenIssuer> {
   const keys: SigningKey[] = await Promise.all([makeKey('RS256'), makeKey('ES256'), makeKey('EdDSA')]);
@@ -98,6 +100,21 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
           return;
       }
     }
+    const metadata = {
+      issuer: issuer.issuer,
+      jwks_uri: issuer.jwksUri,
+      introspection_endpoint: issuer.introspectionUrl,
+      token_endpoint: `${issuer.issuer}/token`,
+      response_types_supported: ['code'],
+    };
+    if (path === '/.well-known/oauth-authorization-server' && req.method === 'GET' && issuer.metadataMode !== 'oidc') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metadata));
+      return;
+    }
+    if (path === '/.well-known/openid-configuration' && req.method === 'GET' && issuer.metadataMode !== 'rfc8414') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...metadata, subject_types_supported: ['public'] }));
+      return;
+    }
     if (path === '/introspect' && req.method === 'POST') {
       issuer.introspectionCalls++;
       const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
@@ -124,6 +141,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
     clientSecret,
     rsaPublicKeyPem: await exportSPKI((await importJWK(rsa.publicJwk, rsa.alg)) as CryptoKey),
     jwksMode: 'ok',
+    metadataMode: 'both',
     jwksFetches: 0,
     introspectionCalls: 0,
     async sign(options: SignOptions = {}) {

@@ -54,7 +54,7 @@ export class IdentityProviderFieldsInput {
   @Field(() => String, { nullable: true, description: 'Client secret for introspection. Write-only.' })
   clientSecret?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'standard | audience-is-client-id | no-resource-parameter (see README).' })
+  @Field(() => String, { nullable: true, description: 'standard | audience-is-client-id | no-resource-parameter | oidc-discovery (see README).' })
   profile?: string;
 
   @Field(() => String, { nullable: true, description: 'kind mtls: the trusted client CA certificates, PEM.' })
@@ -79,7 +79,7 @@ export class UpdateIdentityProviderInput extends IdentityProviderFieldsInput {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Keys and tokens travel over this URL: https, except on the machine itself (tests, sidecars). */
-const fetchUrlSchema = z
+export const fetchUrlSchema = z
   .string()
   .max(2048)
   .superRefine((value, ctx) => {
@@ -162,7 +162,8 @@ export const identityProviderSchema = z
     if (hasAsymmetric && !hasPublicKeys && !hasIntrospection) issue('jwksUri', 'or jwks is required for RS256, ES256 and EdDSA');
     if (p.kind === 'jwt' && p.audiences.length === 0) issue('audiences', 'must name at least one audience for a jwt provider');
     if (p.kind === 'jwt' && hasIntrospection) issue('introspectionUrl', 'is only for oauth providers');
-    if (p.kind === 'oauth' && p.profile !== 'standard' && p.audiences.length === 0) issue('audiences', `must name the client id(s) for profile ${p.profile}`);
+    const needsAudiences = p.profile === 'audience-is-client-id' || p.profile === 'no-resource-parameter';
+    if (p.kind === 'oauth' && needsAudiences && p.audiences.length === 0) issue('audiences', `must name the accepted audience(s) for profile ${p.profile}`);
     if (hasIntrospection !== (p.clientId !== null) || hasIntrospection !== (p.clientSecret !== null)) {
       issue('introspectionUrl', 'clientId and clientSecret must be set together');
     }

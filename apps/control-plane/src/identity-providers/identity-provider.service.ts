@@ -1,15 +1,20 @@
-import type { IdentityProvider, Prisma, PrismaClient } from '@mcpg/db';
+import { Prisma, type IdentityProvider, type PrismaClient } from '@mcpg/db';
+import { identityProviderProfiles } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
-import { PRISMA } from '../control-plane.tokens.js';
-import { notFound } from '../errors/admin-error.js';
+import type { ControlPlaneConfig } from '../config.js';
+import { CONTROL_PLANE_CONFIG, PRISMA } from '../control-plane.tokens.js';
+import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
 import { and, mapConnection, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
+import { discoverEndpoints } from './authorization-server-metadata.js';
 import {
   createIdentityProviderInputSchema,
+  fetchUrlSchema,
   identityProviderSchema,
   updateIdentityProviderInputSchema,
   type IdentityProviderFields,
@@ -46,8 +51,45 @@ function givenFields(input: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * http:// (allowed by the input schema on loopback only) needs MCPG_ALLOW_LOOPBACK_IDP_URLS:
+ * otherwise a tenant admin could aim the proxies' JWKS and introspection requests, or the
+ * control plane's discovery, at services listening on their loopback interface.
+ */
+function refuseLoopbackHttp(fields: Record<string, unknown>, names: readonly string[], isAllowed: boolean): void {
+  if (isAllowed) return;
+  for (const name of names) {
+    const value = fields[name];
+    if (typeof value === 'string' && value.startsWith('http:')) {
+      throw badUserInput(name, `${name}: must be an https:// URL (http:// on loopback needs MCPG_ALLOW_LOOPBACK_IDP_URLS)`);
+    }
+  }
+}
+
+/**
+ * An OAuth provider given neither keys nor an introspection endpoint gets them from its
+ * authorization server's metadata (RFC 8414, or OIDC Discovery for the `oidc-discovery` profile).
+ */
+async function withDiscoveredEndpoints(fields: Record<string, unknown>, allowLoopbackHttp: boolean): Promise<Record<string, unknown>> {
+  refuseLoopbackHttp(fields, ['jwksUri', 'introspectionUrl'], allowLoopbackHttp);
+  const hasEndpoints = fields.jwksUri != null || fields.jwks != null || fields.hmacSecret != null || fields.introspectionUrl != null;
+  if (fields.kind !== 'oauth' || hasEndpoints) return fields;
+  const { issuer, profile } = parseInput(z.object({ issuer: fetchUrlSchema, profile: z.enum(identityProviderProfiles) }), fields);
+  refuseLoopbackHttp({ issuer }, ['issuer'], allowLoopbackHttp);
+  const discovered = await discoverEndpoints(issuer, profile);
+  const canIntrospect = fields.clientId != null && fields.clientSecret != null;
+  const withEndpoints = {
+    ...fields,
+    jwksUri: discovered.jwksUri,
+    introspectionUrl: canIntrospect ? discovered.introspectionUrl : null,
+  };
+  // The metadata's own URLs obey the same rule as configured ones.
+  refuseLoopbackHttp(withEndpoints, ['jwksUri', 'introspectionUrl'], allowLoopbackHttp);
+  return withEndpoints;
+}
+
 function toData(fields: IdentityProviderFields) {
-  return { ...fields, jwks: fields.jwks === null ? (null as unknown as Prisma.NullableJsonNullValueInput) : (fields.jwks as Prisma.InputJsonObject) };
+  return { ...fields, jwks: fields.jwks === null ? Prisma.DbNull : (fields.jwks as Prisma.InputJsonObject) };
 }
 
 export function toIdentityProviderModel(row: IdentityProvider): IdentityProviderModel {
@@ -82,17 +124,20 @@ export class IdentityProviderService {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
     @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
   /** Duplicate name or issuer in the tenant: CONFLICT. */
   async create(input: unknown, admin: AdminPrincipal): Promise<IdentityProviderModel> {
     const { tenantId, ...rest } = parseInput(createIdentityProviderInputSchema, input);
+    const given = givenFields(rest);
+    // Client CAs have no issuer; one per name keeps the (tenant, issuer) uniqueness meaningful.
+    const issuer = given.kind === 'mtls' && given.issuer === undefined ? { issuer: `mtls:${String(given.name ?? '')}` } : {};
+    // Discovery talks to the network: before the transaction, which holds the tenant's lock.
+    const prepared = await withDiscoveredEndpoints({ ...DEFAULTS, ...issuer, ...given }, this.config.allowLoopbackIdpUrls === true);
     const row = await this.snapshots.change(tenantId, async (tx) => {
       const last = await tx.identityProvider.aggregate({ where: { tenantId }, _max: { position: true } });
-      const given = givenFields(rest);
-      // Client CAs have no issuer; one per name keeps the (tenant, issuer) uniqueness meaningful.
-      const issuer = given.kind === 'mtls' && given.issuer === undefined ? { issuer: `mtls:${String(given.name ?? '')}` } : {};
-      const fields = parseInput(identityProviderSchema, { ...DEFAULTS, position: (last._max.position ?? 0) + 1, ...issuer, ...given });
+      const fields = parseInput(identityProviderSchema, { position: (last._max.position ?? 0) + 1, ...prepared });
       return tx.identityProvider.create({ data: { tenantId, ...toData(fields) } });
     });
     const created = toIdentityProviderModel(row);
@@ -106,7 +151,7 @@ export class IdentityProviderService {
     const existing = await this.prisma.identityProvider.findUnique({ where: { id } });
     if (!existing) throw notFound('id', 'identity provider');
     const { id: _id, tenantId, createdAt: _c, updatedAt: _u, ...stored } = existing;
-    const fields = parseInput(identityProviderSchema, { ...stored, ...givenFields(rest) });
+    const fields = parseInput(identityProviderSchema, await withDiscoveredEndpoints({ ...stored, ...givenFields(rest) }, this.config.allowLoopbackIdpUrls === true));
     const row = await this.snapshots.change(tenantId, (tx) => tx.identityProvider.update({ where: { id }, data: toData(fields) }));
     const updated = toIdentityProviderModel(row);
     this.changes.record(admin, { action: 'updateIdentityProvider', targetType: 'IdentityProvider', targetId: id, tenantId, before: toIdentityProviderModel(existing), after: updated });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createTestPki } from '@mcpg/testing';
+import { createTestPki, startTokenIssuer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
 
@@ -137,6 +137,47 @@ describe('identity providers', () => {
       expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'caBundlePem' });
     } finally {
       pki.cleanup();
+    }
+  });
+
+  it('discovers an OAuth server\'s endpoints from RFC 8414 metadata, or from OIDC Discovery with the oidc-discovery profile', async () => {
+    const as = await startTokenIssuer();
+    try {
+      as.metadataMode = 'rfc8414';
+      const input = { tenantId, name: 'discovered', kind: 'oauth', issuer: as.issuer, algorithms: ['RS256'], clientId: as.clientId, clientSecret: as.clientSecret };
+      const { createIdentityProvider: p } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, { input });
+      expect(p).toMatchObject({ jwksUri: as.jwksUri, introspectionUrl: as.introspectionUrl });
+      await cp.ok(DELETE, { id: p.id });
+
+      // An IdP with only OIDC Discovery: the standard profile finds nothing and says so…
+      as.metadataMode = 'oidc';
+      const missing = await cp.graphql(CREATE, { input });
+      expect(missing.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'issuer' });
+      expect(missing.errors?.[0]?.message).toContain('oauth-authorization-server');
+      // …and the oidc-discovery profile finds the endpoints there.
+      const { createIdentityProvider: oidc } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, { input: { ...input, profile: 'oidc-discovery' } });
+      expect(oidc).toMatchObject({ profile: 'oidc-discovery', jwksUri: as.jwksUri, introspectionUrl: as.introspectionUrl });
+      await cp.ok(DELETE, { id: oidc.id });
+
+      // Metadata that names another issuer is refused (RFC 8414 §3.3).
+      const other = await cp.graphql(CREATE, { input: { ...input, issuer: `${as.issuer}/`, profile: 'oidc-discovery' } });
+      expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'issuer' });
+    } finally {
+      await as.close();
+    }
+  });
+
+  it('refuses http:// IdP URLs unless MCPG_ALLOW_LOOPBACK_IDP_URLS is on, also for discovered ones', async () => {
+    const strict = await cp.startApp({ allowLoopbackIdpUrls: false });
+    const as = await startTokenIssuer();
+    try {
+      const jwks = await cp.graphql(CREATE, { input: { tenantId, name: 'loop', issuer: 'https://loop.example', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: as.jwksUri } });
+      expect(jwks.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'jwksUri' });
+      const discovery = await cp.graphql(CREATE, { input: { tenantId, name: 'loop2', kind: 'oauth', issuer: as.issuer, algorithms: ['RS256'] } });
+      expect(discovery.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'issuer' });
+    } finally {
+      await as.close();
+      await cp.stopApp(strict);
     }
   });
 });

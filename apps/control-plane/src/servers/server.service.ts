@@ -10,6 +10,7 @@ import { SortDirection, type Connection, type PageArgs } from '../pagination/con
 import { and, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { addUpstreamServerSchema } from './server.input.js';
+import { stdioCommandOf } from './stdio-command.js';
 
 @Injectable()
 export class ServerService {
@@ -29,7 +30,7 @@ export class ServerService {
     // A stdio server has no URL; `stdio:<name>` keeps the column (and snapshot field) meaningful.
     const data = { tenantId, name, url: url ?? `stdio:${name}`, transport, ...(stdio ? { stdio } : {}) };
     const server = await this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data }), { expectedVersion });
-    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: server });
+    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: withoutEnvValues(server) });
     return server;
   }
 
@@ -39,7 +40,7 @@ export class ServerService {
     const server = await this.prisma.upstreamServer.findUnique({ where: { id } });
     if (!server) throw notFound('id', 'upstream server');
     await this.snapshots.change(server.tenantId, (tx) => tx.upstreamServer.delete({ where: { id } }));
-    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: server });
+    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: withoutEnvValues(server) });
     return server;
   }
 
@@ -55,4 +56,10 @@ export class ServerService {
     });
   }
 
+}
+
+/** Admin change events name a stdio server's environment variables, never their values. */
+function withoutEnvValues(server: UpstreamServer): object {
+  const command = stdioCommandOf(server);
+  return command ? { ...server, stdio: { ...command, env: Object.keys(command.env) } } : server;
 }

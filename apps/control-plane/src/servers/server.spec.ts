@@ -86,6 +86,11 @@ describe('upstream servers', () => {
       expect(addUpstreamServer).toEqual({ url: 'stdio:files', transport: 'stdio', stdio: { command: '/usr/bin/node', args: ['server.js'], envNames: ['ROOT'], cwd: '/srv' } });
       const { snapshot } = await trusted.snapshotInRedis(t);
       expect(snapshot.servers[0]).toMatchObject({ transport: 'stdio', stdio: { command: '/usr/bin/node', args: ['server.js'], env: { ROOT: '/srv/x' }, cwd: '/srv' } });
+      const findChange = async () => (await trusted.auditEvents()).find((e) => e.kind === 'admin.change' && e.method === 'addUpstreamServer');
+      await expect.poll(findChange).toBeDefined();
+      const change = await findChange();
+      expect(JSON.stringify(change)).toContain('ROOT');
+      expect(JSON.stringify(change)).not.toContain('/srv/x');
       for (const input of [
         { tenantId: t, name: 'nocmd', transport: 'stdio' },
         { tenantId: t, name: 'badenv', transport: 'stdio', stdio: { command: 'x', env: [{ name: 'A=B', value: '' }] } },

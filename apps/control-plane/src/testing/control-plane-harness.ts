@@ -60,6 +60,8 @@ export class ControlPlaneHarness {
       host: '127.0.0.1',
       port: 0,
       isPlaygroundEnabled: false,
+      // Test identity providers listen on 127.0.0.1 over http.
+      allowLoopbackIdpUrls: true,
       allowStdioUpstreams: false,
       ...overrides,
     };
