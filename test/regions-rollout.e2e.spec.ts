@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createLogger } from '@mcpg/observability';
 import { generateSnapshotKeyPair } from '@mcpg/policy';
-import { createTestDatabase, startEverythingServer, type RunningMcpServer } from '@mcpg/testing';
+import { adminGraphql, createTestDatabase, deleteRedisKeysWithPrefix, startEverythingServer, type RunningMcpServer } from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,16 +32,7 @@ let everything: RunningMcpServer;
 let controlPlane: RunningControlPlane;
 const proxies: Record<'eu' | 'us' | 'euBroken', RunningProxy> = {} as never;
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await request(controlPlane.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
+const gql = adminGraphql(() => controlPlane.url, adminToken);
 
 /** 404: the proxy does not know the tenant; 401: it does (and wants a key). */
 async function statusWithoutKey(proxy: RunningProxy): Promise<number> {
@@ -115,12 +106,7 @@ afterAll(async () => {
   await controlPlane?.close();
   await everything?.close();
   await dropDatabase?.();
-  for (const { url, prefix } of Object.values(regionsSetup)) {
-    const redis = new Redis(url);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  }
+  for (const { url, prefix } of Object.values(regionsSetup)) await deleteRedisKeysWithPrefix(prefix, url);
 });
 
 describe('regions and rollout', () => {
