@@ -90,6 +90,8 @@ describe('audit while Redis is down', () => {
         ELASTIC_API_KEY: Buffer.from(`${API_KEY.id}:${API_KEY.key}`).toString('base64'),
         // One batch at a time, so Elastic receives batches in queue order and the test can check it.
         EXPORTER_CONCURRENCY: '1',
+        // A job whose completion was lost with Redis is taken over after this, not 30 s.
+        EXPORTER_LOCK_MS: '1000',
         EXPORTER_BACKOFF_MS: '20',
         EXPORTER_BACKOFF_MAX_MS: '200',
       }),
@@ -138,6 +140,6 @@ describe('audit while Redis is down', () => {
     await until(async () => (await counterTotal(proxy.metrics.auditReplayedBatches)) > 0, 'the replay to be counted');
     // Replayed in order: tool calls reach Elastic in the order they were made (JSON-RPC ids ascend).
     const messages = toolCalls.map((d) => (d.source.mcpg as { rpc_id: number }).rpc_id);
-    expect(messages).toEqual([...messages].sort((a, b) => a - b));
+    expect(messages, `tool calls in Elastic arrival order: ${messages.join(',')}`).toEqual([...messages].sort((a, b) => a - b));
   });
 });
