@@ -7,3 +7,4 @@ export * from './ecs-document.js';
 export * from './audit-spool.js';
 export * from './redaction/index.js';
 export * from './audit-chain.js';
+export * from './admin-change-event.js';
