@@ -1,3 +1,4 @@
+import { parseSinkSecretKey } from '@mcpg/audit';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -15,6 +16,7 @@ const envSchema = z.object({
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
   NODE_ENV: z.string().optional(),
+  MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
 
 export interface ControlPlaneConfig {
@@ -31,6 +33,8 @@ export interface ControlPlaneConfig {
   readonly port: number;
   /** Serves GraphiQL on GET /graphql and allows introspection. */
   readonly isPlaygroundEnabled: boolean;
+  /** AES-256-GCM key sealing tenant-sink credentials (also given to exporters); null: no tenant sinks. Never logged. */
+  readonly sinkSecretKey: Buffer | null;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -65,5 +69,15 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     host: e.CONTROL_PLANE_HOST,
     port: e.CONTROL_PLANE_PORT,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
   };
+}
+
+function sinkSecretKeyOf(value: string | undefined): Buffer | null {
+  if (value === undefined) return null;
+  try {
+    return parseSinkSecretKey(value);
+  } catch (err) {
+    throw new ControlPlaneConfigError([(err as Error).message]);
+  }
 }

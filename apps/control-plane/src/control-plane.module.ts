@@ -13,13 +13,16 @@ import { AdminTokenVerifier } from './admin-auth/admin-token.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SINK_SECRET_STORE, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { DeadLetterResolver } from './dead-letters/dead-letter.resolver.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
 import { RedactionResolver } from './redaction/redaction.resolver.js';
 import { RedactionService } from './redaction/redaction.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
+import { SinkSecretStore } from './sinks/sink-secret-store.js';
+import { SinkResolver } from './sinks/sink.resolver.js';
+import { SinkService } from './sinks/sink.service.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
 import { SnapshotResolver } from './snapshots/snapshot.resolver.js';
@@ -87,6 +90,12 @@ export class ControlPlaneModule {
         },
         DeadLetterService,
         DeadLetterResolver,
+        {
+          provide: SINK_SECRET_STORE,
+          useFactory: () => new SinkSecretStore(resources.redis, busNames(config.redisKeyPrefix), resources.prisma, resources.logger),
+        },
+        SinkService,
+        SinkResolver,
       ],
     };
   }

@@ -5,3 +5,5 @@ export const SNAPSHOT_SIGNING_KEY = Symbol('SnapshotSigningKey');
 export const PRISMA = Symbol('PrismaClient');
 /** BullMQ queue `audit-export` of the region, for dead letters. */
 export const AUDIT_QUEUE = Symbol('AuditQueue');
+/** SinkSecretStore: sealed tenant-sink credentials for the exporters. */
+export const SINK_SECRET_STORE = Symbol('SinkSecretStore');

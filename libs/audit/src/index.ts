@@ -8,3 +8,4 @@ export * from './audit-spool.js';
 export * from './redaction/index.js';
 export * from './audit-chain.js';
 export * from './admin-change-event.js';
+export * from './sink-secret-box.js';

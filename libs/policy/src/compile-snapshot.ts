@@ -1,4 +1,4 @@
-import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type SnapshotRedaction, type TenantSnapshot } from './snapshot.js';
+import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type SnapshotRedaction, type SnapshotSink, type TenantSnapshot } from './snapshot.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
@@ -8,6 +8,7 @@ export interface TenantModel {
   toolRules: ReadonlyArray<{ id: string; apiKeyId: string; toolGlobs: readonly string[] }>;
   rateLimit?: RateLimitConfig;
   redaction?: SnapshotRedaction | null;
+  sinks?: ReadonlyArray<SnapshotSink>;
 }
 
 /**
@@ -41,5 +42,6 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
           },
         }
       : {}),
+    ...(model.sinks?.length ? { sinks: [...model.sinks].sort(byId).map((sink) => ({ ...sink })) } : {}),
   };
 }

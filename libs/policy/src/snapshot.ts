@@ -43,6 +43,25 @@ export const snapshotRedactionSchema = z.object({
   argumentValues: z.enum(['redact', 'hash']),
 });
 
+/**
+ * A tenant's own audit sink (issue 5), without its credentials: exporters fetch those sealed
+ * from `mcpg:sink-secrets` and open them with their key.
+ */
+export const snapshotSinkSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['splunk_hec', 'elastic', 'webhook']),
+  url: z.url(),
+  /** HEC index or Elastic index / data stream. */
+  index: z.string().nullable(),
+  sourcetype: z.string().nullable(),
+  source: z.string().nullable(),
+  /** HEC indexer acknowledgement. */
+  ack: z.boolean(),
+  /** Bumped when the credentials change, so exporters reload them. */
+  secretVersion: z.number().int(),
+});
+
 export const tenantSnapshotSchema = z.object({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   tenantId: z.string(),
@@ -55,6 +74,8 @@ export const tenantSnapshotSchema = z.object({
   limits: z.object({ rateLimit: rateLimitSchema }),
   /** Absent: built-in detectors on audit arguments only. */
   redaction: snapshotRedactionSchema.optional(),
+  /** Absent: the tenant's events go only to the exporters' own sinks. */
+  sinks: z.array(snapshotSinkSchema).optional(),
 });
 
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
@@ -63,5 +84,6 @@ export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 export type SnapshotRedaction = z.infer<typeof snapshotRedactionSchema>;
+export type SnapshotSink = z.infer<typeof snapshotSinkSchema>;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 100, refillPerSecond: 20 };

@@ -8,6 +8,7 @@ import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
+import { toSnapshotSink } from '../sinks/snapshot-sink.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -86,9 +87,10 @@ export class SnapshotPublisherService {
     const toolRules = await tx.toolRule.findMany({ where: { tenantId } });
     const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId } });
     const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
+    const sinks = (await tx.auditSink.findMany({ where: { tenantId } })).map(toSnapshotSink);
     const latest = await tx.snapshot.aggregate({ where: { tenantId }, _max: { version: true } });
     const version = (latest._max.version ?? 0) + 1;
-    const compiled = compileSnapshot({ tenant, servers, apiKeys, toolRules, redaction }, version);
+    const compiled = compileSnapshot({ tenant, servers, apiKeys, toolRules, redaction, sinks }, version);
     const jws = await signSnapshot(compiled, this.signingKey, this.config.snapshotKeyId);
     await tx.snapshot.create({ data: { tenantId, version, jws, createdAt: new Date(compiled.createdAt) } });
     return { tenantId, version, jws };

@@ -53,6 +53,7 @@ export class ControlPlaneHarness {
       host: '127.0.0.1',
       port: 0,
       isPlaygroundEnabled: false,
+      sinkSecretKey: randomBytes(32),
     };
     const harness = new ControlPlaneHarness(
       config,
