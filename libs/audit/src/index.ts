@@ -9,3 +9,4 @@ export * from './redaction/index.js';
 export * from './audit-chain.js';
 export * from './admin-change-event.js';
 export * from './sink-secret-box.js';
+export * from './durable-write.js';
