@@ -123,15 +123,29 @@ describe('per-tenant audit sinks', () => {
     }
     await proxy.flushAudit();
     const recorded = (await proxy.metrics.auditEvents.get()).values.reduce((sum, v) => sum + v.value, 0);
-    await expect.poll(async () => (await readFile(join(dir, 'all.jsonl'), 'utf8').catch(() => '')).trimEnd().split('\n').filter(Boolean).length, { timeout: 15_000 }).toBe(recorded);
-    const all = (await readFile(join(dir, 'all.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);
-    const ofTenant = (id: string) => all.filter((e) => e.tenantId === id).map((e) => e.id).sort();
+    // The file also receives the control plane's admin.change events (same queue): count the proxy's.
+    const readAll = async () =>
+      (await readFile(join(dir, 'all.jsonl'), 'utf8').catch(() => ''))
+        .trimEnd()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEvent);
+    const isProxyEvent = (e: AuditEvent) => e.kind !== 'admin.change';
+    await expect.poll(async () => (await readAll()).filter(isProxyEvent).length, { timeout: 15_000 }).toBe(recorded);
+    const all = await readAll();
+    expect(all.filter((e) => e.kind === 'admin.change' && e.method === 'createAuditSink')).toHaveLength(2);
+    for (const secret of [ES_API_KEY, HOOK_SECRET]) expect(JSON.stringify(all)).not.toContain(secret);
+    const ofTenant = (id: string) => all.filter((e) => e.tenantId === id && isProxyEvent(e)).map((e) => e.id).sort();
+    const proxyDocs = () => elastic.documents.filter((d) => (d.source.event as { action: string }).action !== 'admin.change');
+    const proxyHooks = () => (webhook.events as AuditEvent[]).filter(isProxyEvent);
 
-    await expect.poll(() => elastic.documents.length, { timeout: 15_000 }).toBe(ofTenant(tenants.a.id).length);
-    await expect.poll(() => webhook.events.length, { timeout: 15_000 }).toBe(ofTenant(tenants.b.id).length);
-    expect(elastic.documents.map((d) => d.id).sort()).toEqual(ofTenant(tenants.a.id));
+    await expect.poll(() => proxyDocs().length, { timeout: 15_000 }).toBe(ofTenant(tenants.a.id).length);
+    await expect.poll(() => proxyHooks().length, { timeout: 15_000 }).toBe(ofTenant(tenants.b.id).length);
+    expect(proxyDocs().map((d) => d.id).sort()).toEqual(ofTenant(tenants.a.id));
     expect(elastic.documents.every((d) => d.index === 'tenant-a-audit')).toBe(true);
-    expect((webhook.events as AuditEvent[]).map((e) => e.id).sort()).toEqual(ofTenant(tenants.b.id));
+    expect(elastic.documents.every((d) => (d.source.organization as { id: string }).id === tenants.a.id)).toBe(true);
+    expect((webhook.events as AuditEvent[]).every((e) => e.tenantId === tenants.b.id)).toBe(true);
+    expect(proxyHooks().map((e) => e.id).sort()).toEqual(ofTenant(tenants.b.id));
     expect(webhook.rejected).toBe(0);
     expect(ofTenant(tenants.a.id).length).toBeGreaterThan(0);
     expect(ofTenant(tenants.b.id).length).toBeGreaterThan(0);

@@ -9,9 +9,14 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   MCPG_REDIS_KEY_PREFIX: z.string().default(''),
-  MCPG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  MCPG_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MCPG_SNAPSHOT_SIGNING_KEY: z.string().includes('-----BEGIN PRIVATE KEY-----', { message: 'must be a PKCS#8 PEM private key' }),
   MCPG_SNAPSHOT_KEY_ID: z.string().min(1).optional(),
+  MCPG_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "-"').default('local'),
+  MCPG_AUDIT_FLUSH_MS: z.coerce.number().int().positive().default(1000),
+  MCPG_GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
+  MCPG_GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  MCPG_ADMIN_MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
@@ -23,14 +28,24 @@ export interface ControlPlaneConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly redisKeyPrefix: string;
-  /** Bootstrap admin bearer token. Never logged. */
-  readonly adminToken: string;
+  /** Bootstrap admin bearer token (platform admin); undefined disables it. Never logged. */
+  readonly adminToken: string | undefined;
+  /** Region name of the default Redis (`redisUrl`), where tenants placed in no region are published. */
+  readonly defaultRegion: string;
+  /** Longest an `admin.change` audit event waits before its batch is queued. */
+  readonly auditFlushMs: number;
   /** PKCS#8 PEM of the Ed25519 key that signs snapshots. Never logged. */
   readonly snapshotSigningKeyPem: string;
   readonly snapshotKeyId: string | undefined;
   readonly host: string;
   /** 0 picks a free port; `startControlPlane` reports the one it got. */
   readonly port: number;
+  /** Deepest field nesting an operation may have. */
+  readonly maxQueryDepth: number;
+  /** Highest cost (fields, list fan-out multiplied) an operation may have; see query-limits.ts. */
+  readonly maxQueryCost: number;
+  /** Largest GraphQL request body; larger ones get HTTP 413 before parsing. */
+  readonly maxBodyBytes: number;
   /** Serves GraphiQL on GET /graphql and allows introspection. */
   readonly isPlaygroundEnabled: boolean;
   /** AES-256-GCM key sealing tenant-sink credentials (also given to exporters); null: no tenant sinks. Never logged. */
@@ -63,11 +78,16 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
     adminToken: e.MCPG_ADMIN_TOKEN,
+    defaultRegion: e.MCPG_REGION,
+    auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
     // Env files often carry PEMs with literal "\n" sequences.
     snapshotSigningKeyPem: e.MCPG_SNAPSHOT_SIGNING_KEY.replace(/\\n/g, '\n'),
     snapshotKeyId: e.MCPG_SNAPSHOT_KEY_ID,
     host: e.CONTROL_PLANE_HOST,
     port: e.CONTROL_PLANE_PORT,
+    maxQueryDepth: e.MCPG_GRAPHQL_MAX_DEPTH,
+    maxQueryCost: e.MCPG_GRAPHQL_MAX_COST,
+    maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
   };

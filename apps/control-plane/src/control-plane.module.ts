@@ -1,24 +1,39 @@
-import { SnapshotPublisher, busNames } from '@mcpg/bus';
+import type { AuditQueueWriter } from '@mcpg/audit';
 import type { PrismaClient } from '@mcpg/db';
+import { busNames } from '@mcpg/bus';
 import type { Logger } from '@mcpg/observability';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CryptoKey } from 'jose';
+import { AccessGuard } from './admin-auth/access.guard.js';
+import { AdminAuthenticator } from './admin-auth/admin-authenticator.js';
 import { createAdminContext } from './admin-auth/admin-context.js';
 import { AdminTokenVerifier } from './admin-auth/admin-token.js';
+import { AdminChangeRecorder } from './admin-changes/admin-change-recorder.js';
+import { AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
+import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SINK_SECRET_STORE, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { ADMIN_AUDIT_WRITER, AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SINK_SECRET_STORE, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { DeadLetterResolver } from './dead-letters/dead-letter.resolver.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
+import { IdentityProviderResolver } from './identity-providers/identity-provider.resolver.js';
+import { IdentityProviderService } from './identity-providers/identity-provider.service.js';
+import { queryLimitsRule } from './query-limits/query-limits.js';
 import { RedactionResolver } from './redaction/redaction.resolver.js';
 import { RedactionService } from './redaction/redaction.service.js';
+import { RegionBuses } from './regions/region-buses.js';
+import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
+import { RegionService } from './regions/region.service.js';
+import { RolloutService } from './regions/rollout.service.js';
+import { VersionResolver } from './versions/version.resolver.js';
+import { VersionService } from './versions/version.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
 import { SinkSecretStore } from './sinks/sink-secret-store.js';
 import { SinkResolver } from './sinks/sink.resolver.js';
@@ -39,12 +54,15 @@ export interface ControlPlaneResources {
   readonly prisma: PrismaClient;
   readonly redis: Redis;
   readonly signingKey: CryptoKey;
+  /** Queue writer for `admin.change` events; owned (and closed) by the caller. */
+  readonly auditWriter: AuditQueueWriter;
 }
 
 @Module({})
 export class ControlPlaneModule {
   static forRoot(resources: ControlPlaneResources): DynamicModule {
     const { config } = resources;
+    const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined);
     return {
       module: ControlPlaneModule,
       imports: [
@@ -56,7 +74,10 @@ export class ControlPlaneModule {
           graphiql: config.isPlaygroundEnabled,
           introspection: config.isPlaygroundEnabled,
           includeStacktraceInErrorResponses: false,
-          context: createAdminContext(new AdminTokenVerifier(config.adminToken)),
+          validationRules: [queryLimitsRule(config.maxQueryDepth, config.maxQueryCost)],
+          context: createAdminContext(authenticator),
+          // AccessGuard must run for field resolvers too (nested objects are authorized one by one).
+          fieldResolverEnhancers: ['guards', 'filters'],
         }),
       ],
       providers: [
@@ -64,8 +85,20 @@ export class ControlPlaneModule {
         { provide: LOGGER, useValue: resources.logger },
         { provide: PRISMA, useValue: resources.prisma },
         { provide: SNAPSHOT_SIGNING_KEY, useValue: resources.signingKey },
-        { provide: SnapshotPublisher, useValue: new SnapshotPublisher(resources.redis, busNames(config.redisKeyPrefix)) },
+        { provide: ADMIN_AUDIT_WRITER, useValue: resources.auditWriter },
+        {
+          provide: RegionBuses,
+          useValue: new RegionBuses(
+            resources.redis,
+            { name: config.defaultRegion, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix },
+            resources.logger,
+          ),
+        },
         { provide: APP_FILTER, useClass: AdminErrorFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        AdminChangeRecorder,
+        AdminTokenService,
+        AdminTokenResolver,
         SnapshotPublisherService,
         SnapshotService,
         SnapshotResolver,
@@ -77,6 +110,14 @@ export class ControlPlaneModule {
         ServerResolver,
         ToolRuleService,
         ToolRuleResolver,
+        VersionService,
+        VersionResolver,
+        RegionService,
+        RolloutService,
+        RegionResolver,
+        TenantRegionsResolver,
+        IdentityProviderService,
+        IdentityProviderResolver,
         RedactionService,
         RedactionResolver,
         {
@@ -92,7 +133,12 @@ export class ControlPlaneModule {
         DeadLetterResolver,
         {
           provide: SINK_SECRET_STORE,
-          useFactory: () => new SinkSecretStore(resources.redis, busNames(config.redisKeyPrefix), resources.prisma, resources.logger),
+          inject: [SnapshotPublisherService],
+          useFactory: (snapshots: SnapshotPublisherService) => {
+            const store = new SinkSecretStore(snapshots, resources.prisma, resources.logger);
+            void store.republishAll();
+            return store;
+          },
         },
         SinkService,
         SinkResolver,

@@ -5,6 +5,8 @@ import { createLogger, type Logger } from '@mcpg/observability';
 import { importSigningKey } from '@mcpg/policy';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditQueueWriter } from '@mcpg/audit';
+import { busNames } from '@mcpg/bus';
 import { Redis } from 'ioredis';
 import type { ControlPlaneConfig } from './config.js';
 import { ControlPlaneModule } from './control-plane.module.js';
@@ -46,11 +48,22 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
     isRedisDown = false;
   });
 
+  // admin.change events share the proxies' audit-export queue; BullMQ wants commands that wait
+  // out a reconnect rather than fail, hence a connection of its own.
+  const auditRedis = new Redis(config.redisUrl, { connectionName: 'mcpg-control-plane-audit', maxRetriesPerRequest: null });
+  auditRedis.on('error', () => undefined); // reported once through `redis` above
+  const auditWriter = new AuditQueueWriter({
+    connection: auditRedis,
+    names: busNames(config.redisKeyPrefix),
+    flushIntervalMs: config.auditFlushMs,
+    logger,
+  });
+
   let app: NestFastifyApplication | undefined;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
-      ControlPlaneModule.forRoot({ config, logger, prisma, redis, signingKey }),
-      new FastifyAdapter(),
+      ControlPlaneModule.forRoot({ config, logger, prisma, redis, signingKey, auditWriter }),
+      new FastifyAdapter({ bodyLimit: config.maxBodyBytes }),
       { logger: new NestLoggerAdapter(logger), abortOnError: false },
     );
     const publisher = app.get(SnapshotPublisherService);
@@ -70,6 +83,8 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await app?.close().catch(() => undefined);
+    await closeAuditWriter(auditWriter, auditRedis, logger);
+    auditRedis.disconnect();
     redis.disconnect();
     await prisma.$disconnect();
     throw err;
@@ -87,10 +102,29 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
     close() {
       closing ??= (async () => {
         await running.close();
+        await closeAuditWriter(auditWriter, auditRedis, logger);
+        auditRedis.disconnect();
         redis.disconnect();
         await prisma.$disconnect();
       })();
       return closing;
     },
   };
+}
+
+/** Waits for queued admin.change events, but not forever: with Redis down the queue never drains. */
+const AUDIT_CLOSE_TIMEOUT_MS = 5_000;
+
+async function closeAuditWriter(writer: AuditQueueWriter, connection: Redis, logger: Logger): Promise<void> {
+  if (connection.status !== 'ready') {
+    logger.error('admin.change audit events still queued in memory at shutdown were lost: redis unavailable');
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), AUDIT_CLOSE_TIMEOUT_MS);
+  });
+  const outcome = await Promise.race([writer.close().then(() => 'closed' as const, () => 'failed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome !== 'closed') logger.error('admin.change audit events still queued in memory at shutdown were lost', { outcome });
 }

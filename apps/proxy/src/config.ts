@@ -18,6 +18,17 @@ const envSchema = z.object({
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
+  MCPG_HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
+  MCPG_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  MCPG_JWKS_TIMEOUT_MS: positiveInt(3_000),
+  MCPG_JWKS_COOLDOWN_MS: positiveInt(30_000),
+  MCPG_JWKS_MAX_AGE_MS: positiveInt(600_000),
+  MCPG_INTROSPECTION_TIMEOUT_MS: positiveInt(3_000),
+  MCPG_INTROSPECTION_CACHE_MAX_MS: positiveInt(60_000),
+  MCPG_TLS_CERT_FILE: z.string().optional(),
+  MCPG_TLS_KEY_FILE: z.string().optional(),
+  MCPG_TRUSTED_PROXY_CIDRS: z.string().optional(),
+  MCPG_CLIENT_CERT_HEADER: z.string().default('x-client-cert'),
   MCPG_AUDIT_SPOOL_FILE: z.string().optional(),
   MCPG_AUDIT_SPOOL_MAX_BYTES: positiveInt(256 * 1024 * 1024),
   MCPG_AUDIT_ADD_TIMEOUT_MS: positiveInt(5_000),
@@ -40,6 +51,20 @@ export interface ProxyConfig {
   upstreamResponseTimeoutMs: number;
   auditBatchSize: number;
   auditFlushMs: number;
+  /** How often the proxy reports its region and snapshot versions to Redis (expiry: 3 intervals). */
+  heartbeatIntervalMs: number;
+  /** How clients reach this proxy (scheme://host[:port], no trailing slash); default: the listen address. */
+  publicUrl: string | null;
+  jwksTimeoutMs: number;
+  jwksCooldownMs: number;
+  jwksMaxAgeMs: number;
+  introspectionTimeoutMs: number;
+  introspectionCacheMaxMs: number;
+  /** PEM file paths; when set the proxy listens with TLS (1.2 minimum) and asks for client certificates. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Reverse proxies allowed to pass the client certificate in `clientCertHeader` (CIDR notation). */
+  trustedProxyCidrs: string[];
+  clientCertHeader: string;
   /** Local file for audit batches while Redis is unreachable; replayed in order when it returns. */
   auditSpoolFile: string;
   auditSpoolMaxBytes: number;
@@ -78,6 +103,16 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
+    heartbeatIntervalMs: e.MCPG_HEARTBEAT_INTERVAL_MS,
+    publicUrl: e.MCPG_PUBLIC_URL ? e.MCPG_PUBLIC_URL.replace(/\/+$/, '') : null,
+    jwksTimeoutMs: e.MCPG_JWKS_TIMEOUT_MS,
+    jwksCooldownMs: e.MCPG_JWKS_COOLDOWN_MS,
+    jwksMaxAgeMs: e.MCPG_JWKS_MAX_AGE_MS,
+    introspectionTimeoutMs: e.MCPG_INTROSPECTION_TIMEOUT_MS,
+    introspectionCacheMaxMs: e.MCPG_INTROSPECTION_CACHE_MAX_MS,
+    tls: tlsFilesOf(e.MCPG_TLS_CERT_FILE, e.MCPG_TLS_KEY_FILE),
+    trustedProxyCidrs: (e.MCPG_TRUSTED_PROXY_CIDRS ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0),
+    clientCertHeader: e.MCPG_CLIENT_CERT_HEADER.toLowerCase(),
     // Per proxy id: two proxies must never share (and interleave) one spool.
     auditSpoolFile: e.MCPG_AUDIT_SPOOL_FILE || join('.mcpg', 'audit-spool', `${proxyId.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`),
     auditSpoolMaxBytes: e.MCPG_AUDIT_SPOOL_MAX_BYTES,
@@ -85,6 +120,12 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     auditSpoolReplayMs: e.MCPG_AUDIT_SPOOL_REPLAY_MS,
     redactionHashKey: parseHashKey(e.MCPG_REDACTION_HASH_KEY),
   };
+}
+
+function tlsFilesOf(certFile: string | undefined, keyFile: string | undefined): ProxyConfig['tls'] {
+  if (!certFile && !keyFile) return null;
+  if (!certFile || !keyFile) throw new Error('invalid proxy configuration: MCPG_TLS_CERT_FILE and MCPG_TLS_KEY_FILE must be set together');
+  return { certFile, keyFile };
 }
 
 /** 64+ hex characters or base64 of 32+ bytes; the message never echoes the value. */

@@ -1,22 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { AuthError, authenticateApiKey } from '@mcpg/auth';
-import { errorResponse, MCPG_NOT_FOUND, MCPG_RATE_LIMITED, MCPG_UNAUTHORIZED } from '@mcpg/mcp';
+import { errorResponse, MCPG_NOT_FOUND, MCPG_RATE_LIMITED } from '@mcpg/mcp';
 import type { AuditFields } from './audit-recorder.js';
+import { authenticateRequest } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { responseRedaction } from './message-redaction.js';
 import { ResponseInspector } from './response-inspector.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
-
-const AUTH_MESSAGES: Record<AuthError['reason'], string> = {
-  missing_credentials: 'Unauthorized: send an API key as "Authorization: Bearer mcpg_…"',
-  unsupported_scheme: 'Unauthorized: the Authorization header must use the Bearer scheme',
-  malformed_key: 'Unauthorized: the credential is not a well-formed MCP Guard API key',
-  unknown_key: 'Unauthorized: unknown API key',
-  revoked_key: 'Unauthorized: this API key has been revoked',
-};
 
 /** W3C traceparent carries the caller's trace id; otherwise start a new trace. */
 function traceIdOf(req: IncomingMessage): string {
@@ -53,21 +45,9 @@ export async function handleMcpRoute(
     deps.recorder.record({ ...base, latencyMs: latencyMs(), ...fields });
   };
 
-  let auth: ReturnType<typeof authenticateApiKey<(typeof policy.keysByHash extends ReadonlyMap<string, infer K> ? K : never)>>;
-  try {
-    auth = authenticateApiKey(req.headers.authorization, policy.tenantId, policy.keysByHash);
-  } catch (err) {
-    if (!(err instanceof AuthError)) throw err;
-    deps.metrics.requests.inc({ outcome: 'unauthenticated' });
-    record({ kind: 'auth.failure', decision: 'deny', reason: err.reason, status: 401 });
-    // RFC 6750 §3: no error code when no credentials were sent at all.
-    const challenge = err.reason === 'missing_credentials' ? 'Bearer realm="mcp-guard"' : 'Bearer realm="mcp-guard", error="invalid_token"';
-    sendJsonRpc(res, 401, errorResponse(null, MCPG_UNAUTHORIZED, AUTH_MESSAGES[err.reason], { reason: err.reason }), {
-      'www-authenticate': challenge,
-    });
-    return;
-  }
-  const { principal, record: key } = auth;
+  const auth = await authenticateRequest(deps, policy, serverName, req, res, record);
+  if (!auth) return;
+  const { principal, access: key } = auth;
   base.principal = { subject: principal.subject, via: principal.via, ...(principal.keyId ? { keyId: principal.keyId } : {}) };
 
   const limit = policy.rateLimit;

@@ -1,9 +1,10 @@
 import type { Principal } from '@mcpg/auth';
 import type { Logger } from '@mcpg/observability';
-import type { CompiledApiKey, CompiledPolicy, SnapshotServer } from '@mcpg/policy';
+import type { CompiledPolicy, SnapshotServer, ToolAccess } from '@mcpg/policy';
 import type { TokenBucketMap } from '@mcpg/ratelimit';
 import type { Dispatcher } from 'undici';
 import type { AuditFields, AuditRecorder } from './audit-recorder.js';
+import type { ProxyIdentityServices } from './authenticate-request.js';
 import type { ProxyConfig } from './config.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -18,6 +19,7 @@ export interface ProxyDeps {
   readonly upstream: Dispatcher;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
+  readonly identity: ProxyIdentityServices;
   readonly redaction: TenantRedaction;
 }
 
@@ -26,7 +28,8 @@ export interface McpRequestContext {
   readonly policy: CompiledPolicy;
   readonly server: SnapshotServer;
   readonly principal: Principal;
-  readonly key: CompiledApiKey;
+  /** What the principal may call (its API key's rule, or its scopes' rules). */
+  readonly key: ToolAccess;
   bytesIn: number;
   bytesOut: number;
   audit(fields: AuditFields): void;

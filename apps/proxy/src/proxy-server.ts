@@ -1,6 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AuditQueueWriter, AuditSpool } from '@mcpg/audit';
+import { JwksCache, TokenIntrospector } from '@mcpg/auth';
 import { busNames, SnapshotSubscriber } from '@mcpg/bus';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
@@ -9,10 +12,13 @@ import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
+import { ClientCertificateSource, trustedProxyList } from './client-certificate-source.js';
 import { sendHttpError, sendJson } from './http-replies.js';
+import { startHeartbeat } from './heartbeat.js';
 import { handleMcpRoute } from './mcp-route-handler.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { ProxyMetrics } from './proxy-metrics.js';
+import { sendProtectedResourceMetadata } from './protected-resource-metadata.js';
 import { matchRoute } from './route.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { TenantRedaction } from './tenant-redaction.js';
@@ -62,6 +68,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     },
   });
   recorder = new AuditRecorder(auditWriter, config.region, config.proxyId);
+  let listenUrl = '';
   const deps: ProxyDeps = {
     config,
     store,
@@ -70,13 +77,28 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
     metrics,
     log,
+    identity: {
+      jwks: new JwksCache({
+        fetchTimeoutMs: config.jwksTimeoutMs,
+        cooldownMs: config.jwksCooldownMs,
+        maxAgeMs: config.jwksMaxAgeMs,
+        onFetchError: (uri, err) => log.warn('JWKS fetch failed; serving the cached key set if any', { uri, err }),
+      }),
+      introspector: new TokenIntrospector({
+        timeoutMs: config.introspectionTimeoutMs,
+        maxCacheTtlMs: config.introspectionCacheMaxMs,
+        inactiveCacheTtlMs: Math.min(10_000, config.introspectionCacheMaxMs),
+      }),
+      publicBaseUrl: () => config.publicUrl ?? listenUrl,
+      clientCertificates: new ClientCertificateSource(trustedProxyList(config.trustedProxyCidrs), config.clientCertHeader),
+    },
     redaction: new TenantRedaction(config.redactionHashKey, log),
   };
   const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
     onError: (err, context) => log.error('snapshot sync failed', { context, err }),
   });
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const route = matchRoute(req.url ?? '/');
     const done = (p: Promise<void>) =>
       p.catch((err) => {
@@ -100,13 +122,17 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
           }),
         );
         return;
+      case 'resource_metadata':
+        sendProtectedResourceMetadata(deps, route.tenantSlug, route.serverName, res);
+        return;
       case 'mcp':
         void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res));
         return;
       default:
         sendHttpError(res, 404, 'not_found', 'Not found');
     }
-  });
+  };
+  const server = await createListener(config, handler);
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // SSE streams are long-lived; bodies are bounded by size instead.
 
@@ -115,9 +141,22 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${config.host}:${address.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host}:${address.port}`;
+  listenUrl = url;
 
   await subscriber.start();
+  const heartbeat = startHeartbeat({
+    redis,
+    names,
+    proxyId: config.proxyId,
+    region: config.region,
+    intervalMs: config.heartbeatIntervalMs,
+    versions: () => store.versions(),
+    log,
+  });
+  // Each applied or removed snapshot is reported at once, so rollout status does not wait a full interval.
+  store.onChange = () => heartbeat.beatSoon();
+  await heartbeat.beat();
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
 
   return {
@@ -126,6 +165,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     metrics,
     flushAudit: () => auditWriter.drain(),
     async close() {
+      await heartbeat.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await auditWriter.close();
@@ -135,4 +175,18 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
       queueRedis.disconnect();
     },
   };
+}
+
+/**
+ * Plain HTTP, or TLS (1.2 minimum) when certificate files are configured. With TLS, client
+ * certificates are requested but not required, and not checked by the handshake: which CAs are
+ * trusted depends on the tenant in the URL, so the request path verifies them per tenant.
+ */
+async function createListener(config: ProxyConfig, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  // Room for a bearer token just over the 16 KiB auth limit, so an oversized token gets the proxy's
+  // own 401 and audit event; headers beyond this get Node's bare 431.
+  const maxHeaderSize = 32 * 1024;
+  if (!config.tls) return createServer({ maxHeaderSize }, handler);
+  const [cert, key] = await Promise.all([readFile(config.tls.certFile), readFile(config.tls.keyFile)]);
+  return createTlsServer({ cert, key, minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false, maxHeaderSize }, handler);
 }

@@ -1,5 +1,5 @@
 import { filterToolsListResult, isResponse, SseParser, serializeSseEvent, validateMessage, type JsonRpcResponse } from '@mcpg/mcp';
-import type { CompiledApiKey } from '@mcpg/policy';
+import type { ToolAccess } from '@mcpg/policy';
 import { rpcKey } from './rpc-key.js';
 
 /**
@@ -9,7 +9,7 @@ import { rpcKey } from './rpc-key.js';
  */
 export class ResponseInspector {
   constructor(
-    private readonly key: CompiledApiKey,
+    private readonly key: ToolAccess,
     private readonly toolsListIds: ReadonlySet<string>,
     private readonly redact: ((message: unknown) => unknown) | null = null,
   ) {}

@@ -1,11 +1,14 @@
 export type ProxyRoute =
   | { kind: 'mcp'; tenantSlug: string; serverName: string }
+  | { kind: 'resource_metadata'; tenantSlug: string; serverName: string }
   | { kind: 'healthz' }
   | { kind: 'readyz' }
   | { kind: 'metrics' }
   | { kind: 'not_found' };
 
 const MCP_PATH = /^\/t\/([^/]+)\/([^/]+)\/mcp\/?$/;
+/** RFC 9728 §3.1: the well-known segment goes between the host and the resource's path. */
+const RESOURCE_METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/t\/([^/]+)\/([^/]+)\/mcp\/?$/;
 
 export function matchRoute(rawUrl: string): ProxyRoute {
   const q = rawUrl.indexOf('?');
@@ -17,6 +20,14 @@ export function matchRoute(rawUrl: string): ProxyRoute {
   if (m) {
     try {
       return { kind: 'mcp', tenantSlug: decodeURIComponent(m[1]!), serverName: decodeURIComponent(m[2]!) };
+    } catch {
+      return { kind: 'not_found' };
+    }
+  }
+  const meta = RESOURCE_METADATA_PATH.exec(path);
+  if (meta) {
+    try {
+      return { kind: 'resource_metadata', tenantSlug: decodeURIComponent(meta[1]!), serverName: decodeURIComponent(meta[2]!) };
     } catch {
       return { kind: 'not_found' };
     }

@@ -12,6 +12,8 @@ export class SnapshotStore implements SnapshotSink {
   private readonly byId = new Map<string, CompiledPolicy>();
   private readonly bySlug = new Map<string, CompiledPolicy>();
   rejectedCount = 0;
+  /** Called after a snapshot is applied or a tenant removed. */
+  onChange: (() => void) | undefined;
 
   constructor(
     private readonly publicKeys: readonly CryptoKey[],
@@ -20,6 +22,11 @@ export class SnapshotStore implements SnapshotSink {
 
   versionOf(tenantId: string): number {
     return this.byId.get(tenantId)?.version ?? 0;
+  }
+
+  /** Tenant id → version in force, for heartbeats. */
+  versions(): Record<string, number> {
+    return Object.fromEntries([...this.byId].map(([tenantId, policy]) => [tenantId, policy.version]));
   }
 
   findBySlug(slug: string): CompiledPolicy | undefined {
@@ -48,6 +55,7 @@ export class SnapshotStore implements SnapshotSink {
     this.byId.set(tenantId, policy);
     this.bySlug.set(policy.tenantSlug, policy);
     this.log.info('snapshot applied', { tenantId, version: policy.version });
+    this.onChange?.();
   }
 
   remove(tenantId: string): void {
@@ -56,5 +64,6 @@ export class SnapshotStore implements SnapshotSink {
     this.byId.delete(tenantId);
     this.bySlug.delete(previous.tenantSlug);
     this.log.info('tenant removed', { tenantId });
+    this.onChange?.();
   }
 }

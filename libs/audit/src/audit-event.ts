@@ -23,6 +23,17 @@ export const auditPrincipalSchema = z.object({
   keyId: z.string().optional(),
 });
 
+/** What an `admin.change` event changed (DESIGN.md §8). `before`/`after` never hold a secret or hash. */
+export const adminChangeSchema = z.object({
+  /** The GraphQL mutation, e.g. `createApiKey`. */
+  action: z.string(),
+  /** `Tenant`, `ApiKey`, `UpstreamServer`, `ToolRule`, `AdminToken`, `Region`, … */
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+});
+
 export const auditEventSchema = z.object({
   schemaVersion: z.literal(AUDIT_SCHEMA_VERSION),
   id: z.string(),
@@ -48,6 +59,8 @@ export const auditEventSchema = z.object({
   bytesOut: z.number().int().nullable(),
   traceId: z.string().nullable(),
   sourceIp: z.string().nullable(),
+  /** Only on `admin.change` events. */
+  change: adminChangeSchema.optional(),
   /**
    * `tools/call` arguments after redaction (never before): secrets replaced by
    * `[REDACTED:<detector>]` or, when the tenant chose keyed hashing, `hmac-sha256:<hex>`.
@@ -63,6 +76,7 @@ export const auditEventSchema = z.object({
   prevHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+export type AdminChange = z.infer<typeof adminChangeSchema>;
 
 /** One BullMQ job on `audit-export`. */
 export const auditBatchSchema = z.object({ events: z.array(auditEventSchema).min(1) });

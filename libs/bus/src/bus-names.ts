@@ -7,6 +7,10 @@ export interface BusNames {
   snapshotKey(tenantId: string): string;
   readonly manifestKey: string;
   readonly snapshotChannel: string;
+  /** One key per live proxy, holding its last heartbeat; expires when the proxy stops reporting. */
+  heartbeatKey(proxyId: string): string;
+  /** SCAN pattern matching every heartbeat key. */
+  readonly heartbeatPattern: string;
   /** BullMQ queue of audit-event batches. */
   readonly auditQueue: string;
   /** BullMQ's own key prefix (it stores queues under `{bullPrefix}:{queue}:*`). */
@@ -21,6 +25,8 @@ export function busNames(keyPrefix = ''): BusNames {
     snapshotKey: (tenantId) => `${keyPrefix}mcpg:snap:${tenantId}`,
     manifestKey: `${keyPrefix}mcpg:manifest`,
     snapshotChannel: `${keyPrefix}mcpg:snapshots`,
+    heartbeatKey: (proxyId) => `${keyPrefix}mcpg:heartbeat:${proxyId}`,
+    heartbeatPattern: `${keyPrefix}mcpg:heartbeat:*`,
     auditQueue: AUDIT_QUEUE_NAME,
     bullPrefix: `${keyPrefix}bull`,
   };

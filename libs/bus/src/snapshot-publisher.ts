@@ -46,6 +46,13 @@ export class SnapshotPublisher {
     return result === 1;
   }
 
+  /** Tenant id → version, as proxies of this region see it. */
+  async manifest(): Promise<Map<string, number>> {
+    const raw = await this.redis.hgetall(this.names.manifestKey);
+    return new Map(Object.entries(raw).map(([tenantId, version]) => [tenantId, Number(version)]));
+  }
+
+  /** Deletes the snapshot and announces a tombstone: proxies drop the tenant (DESIGN.md §6). */
   async remove(tenantId: string): Promise<void> {
     const message = JSON.stringify({ tenantId, deleted: true });
     await this.redis.eval(DELETE_SCRIPT, 3, this.names.snapshotKey(tenantId), this.names.manifestKey, this.names.snapshotChannel, tenantId, message);

@@ -1,11 +1,22 @@
-import { DEFAULT_RATE_LIMIT, SNAPSHOT_SCHEMA_VERSION, type RateLimitConfig, type SnapshotRedaction, type SnapshotSink, type TenantSnapshot } from './snapshot.js';
+import {
+  DEFAULT_RATE_LIMIT,
+  SNAPSHOT_SCHEMA_VERSION,
+  type RateLimitConfig,
+  type SnapshotIdentityProvider,
+  type SnapshotRedaction,
+  type SnapshotSink,
+  type SnapshotToolRule,
+  type TenantSnapshot,
+} from './snapshot.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
   tenant: { id: string; slug: string };
   servers: ReadonlyArray<{ id: string; name: string; url: string }>;
-  apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null }>;
-  toolRules: ReadonlyArray<{ id: string; apiKeyId: string; toolGlobs: readonly string[] }>;
+  apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null; expiresAt?: Date | null }>;
+  /** A rule names an API key or a scope (see `snapshotToolRuleSchema`). */
+  toolRules: ReadonlyArray<{ id: string; apiKeyId: string | null; scope?: string | null; toolGlobs: readonly string[] }>;
+  identityProviders?: readonly SnapshotIdentityProvider[];
   rateLimit?: RateLimitConfig;
   redaction?: SnapshotRedaction | null;
   sinks?: ReadonlyArray<SnapshotSink>;
@@ -30,8 +41,12 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       prefix: k.prefix,
       hash: k.hash,
       revokedAt: k.revokedAt ? k.revokedAt.toISOString() : null,
+      expiresAt: k.expiresAt ? k.expiresAt.toISOString() : null,
     })),
-    rules: [...model.toolRules].sort(byId).map((r) => ({ id: r.id, apiKeyId: r.apiKeyId, toolGlobs: [...r.toolGlobs].sort() })),
+    rules: [...model.toolRules].sort(byId).map(compileRule),
+    identityProviders: [...(model.identityProviders ?? [])]
+      .sort((a, b) => a.position - b.position || byId(a, b))
+      .map((p) => ({ ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),
     limits: { rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
     ...(model.redaction
       ? {
@@ -44,4 +59,11 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       : {}),
     ...(model.sinks?.length ? { sinks: [...model.sinks].sort(byId).map((sink) => ({ ...sink })) } : {}),
   };
+}
+
+function compileRule(r: TenantModel['toolRules'][number]): SnapshotToolRule {
+  const toolGlobs = [...r.toolGlobs].sort();
+  if (r.apiKeyId) return { id: r.id, apiKeyId: r.apiKeyId, toolGlobs };
+  if (r.scope) return { id: r.id, scope: r.scope, toolGlobs };
+  throw new Error(`tool rule ${r.id} names neither an API key nor a scope`);
 }

@@ -3,3 +3,4 @@ export * from './snapshot.js';
 export * from './compile-snapshot.js';
 export * from './compiled-policy.js';
 export * from './snapshot-signature.js';
+export * from './snapshot-diff.js';

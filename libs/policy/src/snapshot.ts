@@ -16,12 +16,68 @@ export const snapshotApiKeySchema = z.object({
   /** SHA-256 hex of the whole key; the key itself never leaves the moment of creation. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   revokedAt: z.string().nullable(),
+  /** After this instant the key no longer works (expiry, or the end of a rotation's overlap). */
+  expiresAt: z.string().nullable().default(null),
 });
 
-export const snapshotToolRuleSchema = z.object({
+/**
+ * A rule grants tool globs either to one API key (`apiKeyId`) or to every principal holding a
+ * scope (`scope`, from a JWT or OAuth token). Exactly one of the two is set.
+ */
+export const snapshotToolRuleSchema = z
+  .object({
+    id: z.string(),
+    apiKeyId: z.string().optional(),
+    scope: z.string().optional(),
+    toolGlobs: z.array(z.string()),
+  })
+  .refine((r) => (r.apiKeyId === undefined) !== (r.scope === undefined), 'a rule names either apiKeyId or scope');
+
+export const jwtAlgorithms = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
+export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
+
+/**
+ * Known deviations of real identity providers (README "Identity provider profiles"):
+ * - `standard`: RFC 8707 audience = this resource's URL; RFC 8414 metadata.
+ * - `audience-is-client-id`: the IdP puts the OAuth client id in `aud`; the configured audiences
+ *   (client ids) are accepted instead of the resource URL.
+ * - `no-resource-parameter`: the IdP rejects RFC 8707 `resource`; the resource URL cannot be in
+ *   `aud`, so the configured audiences are accepted, and additionally the resource URL if present.
+ */
+export const identityProviderProfiles = ['standard', 'audience-is-client-id', 'no-resource-parameter'] as const;
+export type IdentityProviderProfile = (typeof identityProviderProfiles)[number];
+
+/** Where a client certificate's identity is read from. */
+export const certificateIdentitySources = ['subject-cn', 'san-uri', 'san-dns', 'san-email'] as const;
+export type CertificateIdentitySource = (typeof certificateIdentitySources)[number];
+
+/** A tenant's identity provider, tried in `position` order by the proxy (DESIGN.md §5). */
+export const snapshotIdentityProviderSchema = z.object({
   id: z.string(),
-  apiKeyId: z.string(),
-  toolGlobs: z.array(z.string()),
+  name: z.string(),
+  /**
+   * `jwt`: self-contained tokens checked against `audiences`; `oauth`: an OAuth 2.1 authorization
+   * server whose tokens must name this resource (RFC 8707); `mtls`: client certificates issued by
+   * `clientCa` (the token fields are unused).
+   */
+  kind: z.enum(['jwt', 'oauth', 'mtls']),
+  position: z.number().int(),
+  issuer: z.string(),
+  audiences: z.array(z.string()),
+  algorithms: z.array(z.enum(jwtAlgorithms)),
+  jwksUri: z.url().nullable(),
+  /** Inline public keys (RS256/ES256/EdDSA) as a JWK Set. */
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+  /** HS256 shared secret, base64url. Travels in the signed snapshot, so Redis must stay private. */
+  hmacSecret: z.string().nullable(),
+  clockSkewSeconds: z.number().int().min(0),
+  subjectClaim: z.string(),
+  scopeClaim: z.string(),
+  /** RFC 7662 introspection for opaque tokens (kind `oauth`). */
+  introspection: z.object({ url: z.url(), clientId: z.string(), clientSecret: z.string() }).nullable(),
+  profile: z.enum(identityProviderProfiles),
+  /** kind `mtls`: the tenant's trusted client CA bundle (PEM) and where the identity is read from. */
+  clientCa: z.object({ caBundlePem: z.string(), identityFrom: z.enum(certificateIdentitySources) }).nullable(),
 });
 
 export const rateLimitSchema = z.object({
@@ -71,6 +127,7 @@ export const tenantSnapshotSchema = z.object({
   servers: z.array(snapshotServerSchema),
   apiKeys: z.array(snapshotApiKeySchema),
   rules: z.array(snapshotToolRuleSchema),
+  identityProviders: z.array(snapshotIdentityProviderSchema).default([]),
   limits: z.object({ rateLimit: rateLimitSchema }),
   /** Absent: built-in detectors on audit arguments only. */
   redaction: snapshotRedactionSchema.optional(),
@@ -82,6 +139,7 @@ export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
 export type SnapshotServer = z.infer<typeof snapshotServerSchema>;
 export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;
+export type SnapshotIdentityProvider = z.infer<typeof snapshotIdentityProviderSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 export type SnapshotRedaction = z.infer<typeof snapshotRedactionSchema>;
 export type SnapshotSink = z.infer<typeof snapshotSinkSchema>;

@@ -4,6 +4,8 @@ export * from './upstream-tap.js';
 export * from './hec-receiver.js';
 export * from './database.js';
 export * from './audit-event-fixture.js';
+export * from './token-issuer.js';
+export * from './test-certificates.js';
 export * from './elastic-receiver.js';
 export * from './redis-server.js';
 export * from './webhook-receiver.js';

@@ -1,11 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
-import type { AdminTokenVerifier } from './admin-token.js';
+import type { AdminAuthenticator } from './admin-authenticator.js';
+import type { AdminPrincipal } from './admin-principal.js';
 
-/** Who is making an admin request. Only the bootstrap token exists so far; RBAC (DESIGN.md §8) adds more. */
-export interface AdminPrincipal {
-  readonly via: 'bootstrap-token';
-}
+export type { AdminPrincipal } from './admin-principal.js';
 
 export interface AdminContext {
   readonly req: FastifyRequest;
@@ -13,15 +11,19 @@ export interface AdminContext {
 }
 
 /**
- * Builds the GraphQL context, refusing the request when the admin token is missing or wrong.
+ * Builds the GraphQL context, refusing the request when no valid admin credential is presented.
  * Authentication lives here rather than in a resolver guard because guards only run for
  * resolved fields: introspection and invalid documents would otherwise answer without a token.
  * Apollo answers a failed context with HTTP 401 and no `data`, carrying
- * `extensions.code = 'UNAUTHENTICATED'`.
+ * `extensions.code = 'UNAUTHENTICATED'`. Authorization is `AccessGuard`'s job.
  */
-export function createAdminContext(verifier: AdminTokenVerifier) {
-  return (req: FastifyRequest): AdminContext => {
-    if (!verifier.isAuthorized(req.headers.authorization)) {
+export function createAdminContext(authenticator: AdminAuthenticator) {
+  return async (req: FastifyRequest): Promise<AdminContext> => {
+    // A database failure must not surface as Apollo's "Context creation failed: <driver message>".
+    const admin = await authenticator.authenticate(req.headers.authorization).catch(() => {
+      throw new GraphQLError('internal error', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
+    });
+    if (!admin) {
       throw new GraphQLError('missing or invalid admin bearer token', {
         extensions: {
           code: 'UNAUTHENTICATED',
@@ -29,6 +31,6 @@ export function createAdminContext(verifier: AdminTokenVerifier) {
         },
       });
     }
-    return { req, admin: { via: 'bootstrap-token' } };
+    return { req, admin };
   };
 }

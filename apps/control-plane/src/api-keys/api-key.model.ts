@@ -21,6 +21,12 @@ export class ApiKeyModel {
   @Field(() => Date, { nullable: true })
   revokedAt: Date | null;
 
+  @Field(() => Date, { nullable: true, description: 'The key stops working at this instant (expiry, or the end of a rotation overlap).' })
+  expiresAt: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'The key this one was rotated into.' })
+  replacedById: string | null;
+
   @Field(() => [String], { description: 'Tool-name globs this key may call. Empty means none (default deny).' })
   toolGlobs: string[];
 }
@@ -32,4 +38,13 @@ export class CreatedApiKeyModel {
 
   @Field(() => String, { description: 'The full key. Returned only here, once; MCP Guard stores only its hash.' })
   secret: string;
+}
+
+@ObjectType('RotatedApiKey')
+export class RotatedApiKeyModel {
+  @Field(() => ApiKeyModel, { description: 'The old key, now expiring at the end of the overlap.' })
+  oldKey: ApiKeyModel;
+
+  @Field(() => CreatedApiKeyModel, { description: 'The new key with its secret, shown once. It has the old key\'s tool globs.' })
+  newKey: CreatedApiKeyModel;
 }

@@ -1,12 +1,14 @@
 import type { ApiKey, PrismaClient, ToolRule } from '@mcpg/db';
 import { generateApiKey } from '@mcpg/auth';
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
-import { notFound } from '../errors/admin-error.js';
+import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { createApiKeySchema } from './api-key.input.js';
-import type { ApiKeyModel, CreatedApiKeyModel } from './api-key.model.js';
+import { createApiKeySchema, rotateApiKeySchema } from './api-key.input.js';
+import type { ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
 
 type ApiKeyRow = ApiKey & { toolRule: ToolRule | null };
 
@@ -19,6 +21,8 @@ function toApiKeyModel(row: ApiKeyRow): ApiKeyModel {
     prefix: row.prefix,
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
+    expiresAt: row.expiresAt,
+    replacedById: row.replacedById,
     toolGlobs: row.toolRule?.toolGlobs ?? [],
   };
 }
@@ -28,20 +32,59 @@ export class ApiKeyService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   /** The secret exists only in this method's result; the database gets its hash and display prefix. */
-  async create(input: unknown): Promise<CreatedApiKeyModel> {
-    const { tenantId, name } = parseInput(createApiKeySchema, input);
+  async create(input: unknown, admin: AdminPrincipal): Promise<CreatedApiKeyModel> {
+    const { tenantId, name, expiresAt, expectedVersion } = parseInput(createApiKeySchema, input);
     const { secret, prefix, hash } = generateApiKey();
-    const row = await this.snapshots.change(tenantId, (tx) =>
-      tx.apiKey.create({ data: { tenantId, name, prefix, hash }, include: { toolRule: true } }),
+    const row = await this.snapshots.change(
+      tenantId,
+      (tx) => tx.apiKey.create({ data: { tenantId, name, prefix, hash, expiresAt: expiresAt ?? null }, include: { toolRule: true } }),
+      { expectedVersion },
     );
-    return { apiKey: toApiKeyModel(row), secret };
+    const apiKey = toApiKeyModel(row);
+    this.changes.record(admin, { action: 'createApiKey', targetType: 'ApiKey', targetId: row.id, tenantId, after: apiKey });
+    return { apiKey, secret };
+  }
+
+  /**
+   * Rotation with overlap: a new key (same name, same tool globs) is created and the old one is
+   * set to expire at `oldKeyExpiresAt`, so clients can switch over before the old one stops
+   * working. Both changes reach proxies in one snapshot.
+   */
+  async rotate(input: unknown, admin: AdminPrincipal): Promise<RotatedApiKeyModel> {
+    const { id, oldKeyExpiresAt, expiresAt } = parseInput(rotateApiKeySchema, input);
+    const old = await this.prisma.apiKey.findUnique({ where: { id }, include: { toolRule: true } });
+    if (!old) throw notFound('id', 'API key');
+    if (old.revokedAt) throw badUserInput('id', 'a revoked key cannot be rotated');
+    if (old.replacedById) throw badUserInput('id', 'this key has already been rotated');
+    if (old.expiresAt && old.expiresAt <= new Date()) throw badUserInput('id', 'an expired key cannot be rotated');
+    const overlapEnd = old.expiresAt && old.expiresAt < oldKeyExpiresAt ? old.expiresAt : oldKeyExpiresAt;
+    const newExpiry = expiresAt ?? (old.expiresAt && old.expiresAt > overlapEnd ? old.expiresAt : null);
+    const { secret, prefix, hash } = generateApiKey();
+    const { oldRow, newRow } = await this.snapshots.change(old.tenantId, async (tx) => {
+      const created = await tx.apiKey.create({ data: { tenantId: old.tenantId, name: old.name, prefix, hash, expiresAt: newExpiry } });
+      if (old.toolRule) {
+        await tx.toolRule.create({ data: { tenantId: old.tenantId, apiKeyId: created.id, toolGlobs: old.toolRule.toolGlobs } });
+      }
+      const oldRow = await tx.apiKey.update({
+        where: { id },
+        data: { expiresAt: overlapEnd, replacedById: created.id },
+        include: { toolRule: true },
+      });
+      const newRow = await tx.apiKey.findUniqueOrThrow({ where: { id: created.id }, include: { toolRule: true } });
+      return { oldRow, newRow };
+    });
+    const oldKey = toApiKeyModel(oldRow);
+    const newKey = toApiKeyModel(newRow);
+    this.changes.record(admin, { action: 'rotateApiKey', targetType: 'ApiKey', targetId: id, tenantId: old.tenantId, before: toApiKeyModel(old), after: { oldKey, newKey } });
+    return { oldKey, newKey: { apiKey: newKey, secret } };
   }
 
   /** Idempotent: revoking a revoked key returns it unchanged and publishes nothing. */
-  async revoke(idArg: string): Promise<ApiKeyModel> {
+  async revoke(idArg: string, admin: AdminPrincipal): Promise<ApiKeyModel> {
     const id = parseId('id', idArg);
     const key = await this.prisma.apiKey.findUnique({ where: { id }, include: { toolRule: true } });
     if (!key) throw notFound('id', 'API key');
@@ -49,6 +92,14 @@ export class ApiKeyService {
     const row = await this.snapshots.change(key.tenantId, (tx) =>
       tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, include: { toolRule: true } }),
     );
+    this.changes.record(admin, {
+      action: 'revokeApiKey',
+      targetType: 'ApiKey',
+      targetId: id,
+      tenantId: key.tenantId,
+      before: toApiKeyModel(key),
+      after: toApiKeyModel(row),
+    });
     return toApiKeyModel(row);
   }
 

@@ -38,7 +38,7 @@ describe('API keys', () => {
 
     // Nowhere else either: not in the stored or published snapshot, not in a listing, not in the log.
     const { jws, snapshot } = await cp.snapshotInRedis(tenantId);
-    expect(snapshot.apiKeys).toEqual([{ id: apiKey.id, name: 'ci', prefix: apiKey.prefix, hash: hashApiKey(secret), revokedAt: null }]);
+    expect(snapshot.apiKeys).toEqual([{ id: apiKey.id, name: 'ci', prefix: apiKey.prefix, hash: hashApiKey(secret), revokedAt: null, expiresAt: null }]);
     const stored = await cp.prisma.snapshot.findMany({ where: { tenantId } });
     for (const text of [jws, ...stored.map((s) => s.jws), Buffer.from(jws.split('.')[1]!, 'base64url').toString()]) {
       expect(text).not.toContain(body);
@@ -92,5 +92,43 @@ describe('API keys', () => {
     expect(emptyName.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
     const badId = await cp.graphql(CREATE, { input: { tenantId: 'acme', name: 'x' } });
     expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenantId' });
+  });
+
+  it('creates a key with an expiry, published in the snapshot, and refuses an expiry in the past', async () => {
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const { createApiKey } = await cp.ok<{ createApiKey: { apiKey: { id: string; expiresAt: string } } }>(
+      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id expiresAt } } }',
+      { input: { tenantId, name: 'expiring', expiresAt } },
+    );
+    expect(createApiKey.apiKey.expiresAt).toBe(expiresAt);
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.apiKeys.find((k) => k.id === createApiKey.apiKey.id)?.expiresAt).toBe(expiresAt);
+    const past = await cp.graphql(CREATE, { input: { tenantId, name: 'x', expiresAt: '2020-01-01T00:00:00Z' } });
+    expect(past.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expiresAt' });
+  });
+
+  it('rotates a key: a new key with the same globs, the old one expiring at the end of the overlap, once', async () => {
+    const old = await cp.createApiKey(tenantId, 'rotating');
+    await cp.ok('mutation($input: SetToolRuleInput!) { setToolRule(input: $input) { id } }', { input: { apiKeyId: old.id, toolGlobs: ['echo'] } });
+    const overlapEnd = new Date(Date.now() + 3_600_000).toISOString();
+    const ROTATE = `mutation($input: RotateApiKeyInput!) {
+      rotateApiKey(input: $input) { oldKey { id expiresAt replacedById } newKey { secret apiKey { id name expiresAt toolGlobs } } }
+    }`;
+    const { rotateApiKey } = await cp.ok<{
+      rotateApiKey: { oldKey: { id: string; expiresAt: string; replacedById: string }; newKey: { secret: string; apiKey: { id: string; name: string; expiresAt: string | null; toolGlobs: string[] } } };
+    }>(ROTATE, { input: { id: old.id, oldKeyExpiresAt: overlapEnd } });
+    expect(rotateApiKey.oldKey).toEqual({ id: old.id, expiresAt: overlapEnd, replacedById: rotateApiKey.newKey.apiKey.id });
+    expect(rotateApiKey.newKey.apiKey).toMatchObject({ name: 'rotating', expiresAt: null, toolGlobs: ['echo'] });
+    expect(parseApiKey(rotateApiKey.newKey.secret).ok).toBe(true);
+
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.apiKeys.find((k) => k.id === old.id)).toMatchObject({ expiresAt: overlapEnd, revokedAt: null });
+    expect(snapshot.apiKeys.find((k) => k.id === rotateApiKey.newKey.apiKey.id)).toMatchObject({ hash: hashApiKey(rotateApiKey.newKey.secret), expiresAt: null });
+    expect(snapshot.rules.find((r) => r.apiKeyId === rotateApiKey.newKey.apiKey.id)?.toolGlobs).toEqual(['echo']);
+
+    const twice = await cp.graphql(ROTATE, { input: { id: old.id, oldKeyExpiresAt: overlapEnd } });
+    expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    const tooLong = await cp.graphql(ROTATE, { input: { id: rotateApiKey.newKey.apiKey.id, oldKeyExpiresAt: '2099-01-01T00:00:00Z' } });
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'oldKeyExpiresAt' });
   });
 });

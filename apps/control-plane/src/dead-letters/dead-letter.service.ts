@@ -3,6 +3,8 @@ import type { Logger } from '@mcpg/observability';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { z } from 'zod';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { AUDIT_QUEUE, LOGGER } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { parseInput } from '../validation/parse-input.js';
@@ -31,6 +33,7 @@ export class DeadLetterService implements OnModuleDestroy {
   constructor(
     @Inject(AUDIT_QUEUE) private readonly queue: Queue<AuditBatch>,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   async list(args: { first: number; after?: string | null }): Promise<AuditDeadLetterPageModel> {
@@ -42,7 +45,7 @@ export class DeadLetterService implements OnModuleDestroy {
     return { nodes, totalCount, nextCursor: jobs.length === first && next < totalCount ? String(next) : null };
   }
 
-  async replay(idArg: string): Promise<AuditDeadLetterModel> {
+  async replay(idArg: string, admin: AdminPrincipal): Promise<AuditDeadLetterModel> {
     const { id } = parseInput(idSchema, { id: idArg });
     const job = await this.queue.getJob(id);
     if (!job || job.name !== AUDIT_BATCH_JOB_NAME || !(await job.isFailed())) throw notFound('id', 'dead letter');
@@ -50,11 +53,12 @@ export class DeadLetterService implements OnModuleDestroy {
     // Fresh attempts: the exporter counts started attempts (maxStartedAttempts), so both reset.
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     this.logger.info('audit dead letter replayed', { jobId: id, events: model.eventCount });
+    this.changes.record(admin, { action: 'replayAuditDeadLetter', targetType: 'AuditDeadLetter', targetId: id, tenantId: null, before: model });
     return model;
   }
 
   /** Replays every dead letter; resolves with how many. */
-  async replayAll(): Promise<number> {
+  async replayAll(admin: AdminPrincipal): Promise<number> {
     let replayed = 0;
     for (;;) {
       const jobs = (await this.queue.getFailed(0, 99)).filter((job): job is Job<AuditBatch> => job !== undefined);
@@ -65,6 +69,7 @@ export class DeadLetterService implements OnModuleDestroy {
       }
     }
     this.logger.info('all audit dead letters replayed', { count: replayed });
+    this.changes.record(admin, { action: 'replayAllAuditDeadLetters', targetType: 'AuditDeadLetter', targetId: null, tenantId: null, after: { replayed } });
     return replayed;
   }
 

@@ -1,5 +1,7 @@
 import type { PrismaClient } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
@@ -13,6 +15,7 @@ export class RedactionService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   async get(tenantIdArg: string): Promise<RedactionSettingsModel> {
@@ -24,14 +27,15 @@ export class RedactionService {
   }
 
   /** Replaces the settings and publishes the tenant's next snapshot with them. */
-  async set(input: unknown): Promise<RedactionSettingsModel> {
+  async set(input: unknown, admin: AdminPrincipal): Promise<RedactionSettingsModel> {
     const { tenantId, ...settings } = parseInput(setRedactionSettingsSchema, input);
-    const exists = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
-    if (!exists) throw notFound('tenantId', 'tenant');
+    const before = await this.get(tenantId);
     const row = await this.snapshots.change(tenantId, (tx) =>
       tx.redactionSettings.upsert({ where: { tenantId }, create: { tenantId, ...settings }, update: settings }),
     );
-    return toModel(row);
+    const after = toModel(row);
+    this.changes.record(admin, { action: 'setRedactionSettings', targetType: 'RedactionSettings', targetId: tenantId, tenantId, before, after });
+    return after;
   }
 }
 

@@ -1,6 +1,6 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
-import { idSchema, pathSegmentSchema } from '../validation/field-schemas.js';
+import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema, pathSegmentSchema } from '../validation/field-schemas.js';
 
 @InputType()
 export class AddUpstreamServerInput {
@@ -12,6 +12,9 @@ export class AddUpstreamServerInput {
 
   @Field(() => String, { description: 'The upstream MCP endpoint (http or https).' })
   url: string;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
+  expectedVersion?: number | null;
 }
 
 /**
@@ -30,4 +33,9 @@ export const upstreamUrlSchema = z
     }
   });
 
-export const addUpstreamServerSchema = z.object({ tenantId: idSchema, name: pathSegmentSchema, url: upstreamUrlSchema });
+export const addUpstreamServerSchema = z.object({
+  tenantId: idSchema,
+  name: pathSegmentSchema,
+  url: upstreamUrlSchema,
+  expectedVersion: expectedVersionSchema,
+});

@@ -1,5 +1,7 @@
 import type { PrismaClient, UpstreamServer } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
@@ -11,12 +13,25 @@ export class ServerService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   /** Duplicate name within the tenant: CONFLICT; unknown tenant: NOT_FOUND. */
-  async add(input: unknown): Promise<UpstreamServer> {
-    const { tenantId, name, url } = parseInput(addUpstreamServerSchema, input);
-    return this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data: { tenantId, name, url } }));
+  async add(input: unknown, admin: AdminPrincipal): Promise<UpstreamServer> {
+    const { tenantId, name, url, expectedVersion } = parseInput(addUpstreamServerSchema, input);
+    const server = await this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data: { tenantId, name, url } }), { expectedVersion });
+    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: server });
+    return server;
+  }
+
+  /** Proxies stop routing /t/{tenant}/{name}/mcp once the new snapshot reaches them. */
+  async remove(idArg: string, admin: AdminPrincipal): Promise<UpstreamServer> {
+    const id = parseId('id', idArg);
+    const server = await this.prisma.upstreamServer.findUnique({ where: { id } });
+    if (!server) throw notFound('id', 'upstream server');
+    await this.snapshots.change(server.tenantId, (tx) => tx.upstreamServer.delete({ where: { id } }));
+    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: server });
+    return server;
   }
 
   async listForTenant(tenantIdArg: string): Promise<UpstreamServer[]> {

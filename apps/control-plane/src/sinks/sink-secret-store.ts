@@ -1,51 +1,48 @@
 import { sinkSecretsKey } from '@mcpg/audit';
-import type { BusNames } from '@mcpg/bus';
 import type { PrismaClient } from '@mcpg/db';
 import type { Logger } from '@mcpg/observability';
-import type { Redis } from 'ioredis';
+import type { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 
 /**
- * Hands the sealed credentials of tenant sinks to the region's exporters through the Redis hash
- * `mcpg:sink-secrets` (field = sink id). They stay sealed there; only holders of
- * `MCPG_SINK_SECRET_KEY` open them. PostgreSQL is the source of truth: every change writes
- * through, and the whole hash is rewritten on start and whenever Redis reconnects (it may have
- * restarted empty), like snapshots.
+ * Hands the sealed credentials of tenant sinks to the exporters of the tenant's regions through
+ * the Redis hash `mcpg:sink-secrets` (field = sink id) on each region's Redis, next to the
+ * tenant's snapshot. They stay sealed there; only holders of `MCPG_SINK_SECRET_KEY` open them.
+ * PostgreSQL is the source of truth: every change writes through, and `republishAll` (on start)
+ * rewrites every sink's entry.
  */
 export class SinkSecretStore {
-  private readonly key: string;
-
   constructor(
-    private readonly redis: Redis,
-    names: BusNames,
+    private readonly snapshots: SnapshotPublisherService,
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
-  ) {
-    this.key = sinkSecretsKey(names);
-    redis.on('ready', () => void this.republishAll());
+  ) {}
+
+  async publish(tenantId: string, sinkId: string, sealedSecret: string): Promise<void> {
+    for (const bus of await this.snapshots.targetsOf(tenantId)) {
+      await this.logged(() => bus.redis.hset(sinkSecretsKey(bus.names), sinkId, sealedSecret), sinkId, bus.regionName);
+    }
   }
 
-  async publish(sinkId: string, sealedSecret: string): Promise<void> {
-    await this.logged(() => this.redis.hset(this.key, sinkId, sealedSecret), sinkId);
-  }
-
-  async remove(sinkId: string): Promise<void> {
-    await this.logged(() => this.redis.hdel(this.key, sinkId), sinkId);
+  async remove(tenantId: string, sinkId: string): Promise<void> {
+    for (const bus of await this.snapshots.targetsOf(tenantId)) {
+      await this.logged(() => bus.redis.hdel(sinkSecretsKey(bus.names), sinkId), sinkId, bus.regionName);
+    }
   }
 
   async republishAll(): Promise<void> {
     try {
-      const sinks = await this.prisma.auditSink.findMany({ select: { id: true, sealedSecret: true } });
-      if (sinks.length > 0) await this.redis.hset(this.key, Object.fromEntries(sinks.map((s) => [s.id, s.sealedSecret])));
+      const sinks = await this.prisma.auditSink.findMany({ select: { id: true, tenantId: true, sealedSecret: true } });
+      for (const sink of sinks) await this.publish(sink.tenantId, sink.id, sink.sealedSecret);
     } catch (err) {
-      this.logger.error('republishing sink secrets failed; retried on the next reconnect', { err });
+      this.logger.error('republishing sink secrets failed', { err });
     }
   }
 
-  private async logged(write: () => Promise<unknown>, sinkId: string): Promise<void> {
+  private async logged(write: () => Promise<unknown>, sinkId: string, region: string): Promise<void> {
     try {
       await write();
     } catch (err) {
-      this.logger.error('sink secret not written to redis; it will be on the next reconnect or start', { sinkId, err });
+      this.logger.error('sink secret not written to redis; it will be on the next start', { sinkId, region, err });
     }
   }
 }

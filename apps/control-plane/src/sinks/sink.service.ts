@@ -3,6 +3,8 @@ import type { AuditSink, PrismaClient } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ControlPlaneConfig } from '../config.js';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { CONTROL_PLANE_CONFIG, PRISMA, SINK_SECRET_STORE } from '../control-plane.tokens.js';
 import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
@@ -29,6 +31,7 @@ export class SinkService {
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     @Inject(SINK_SECRET_STORE) private readonly secrets: SinkSecretStore,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   async list(tenantIdArg: string): Promise<AuditSinkModel[]> {
@@ -38,7 +41,7 @@ export class SinkService {
     return tenant.auditSinks.map(toModel);
   }
 
-  async create(input: unknown): Promise<AuditSinkModel> {
+  async create(input: unknown, admin: AdminPrincipal): Promise<AuditSinkModel> {
     const { tenantId, secret, ...fields } = parseInput(createAuditSinkSchema, input);
     const key = this.sealingKey();
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
@@ -46,17 +49,19 @@ export class SinkService {
     const id = randomUUID();
     const sealedSecret = sealSinkSecret(key, id, secretFor(fields.kind, secret, fields.username));
     // The secret reaches Redis before the snapshot naming the sink, so exporters never see a sink without it.
-    await this.secrets.publish(id, sealedSecret);
+    await this.secrets.publish(tenantId, id, sealedSecret);
     try {
       const row = await this.snapshots.change(tenantId, (tx) => tx.auditSink.create({ data: { id, tenantId, ...fields, ack: fields.ack ?? false, sealedSecret } }));
-      return toModel(row);
+      const after = toModel(row);
+      this.changes.record(admin, { action: 'createAuditSink', targetType: 'AuditSink', targetId: id, tenantId, before: null, after });
+      return after;
     } catch (err) {
-      await this.secrets.remove(id);
+      await this.secrets.remove(tenantId, id);
       throw err;
     }
   }
 
-  async update(input: unknown): Promise<AuditSinkModel> {
+  async update(input: unknown, admin: AdminPrincipal): Promise<AuditSinkModel> {
     const { id, secret, ...fields } = parseInput(updateAuditSinkSchema, input);
     const current = await this.prisma.auditSink.findUnique({ where: { id } });
     if (!current) throw notFound('id', 'audit sink');
@@ -65,24 +70,28 @@ export class SinkService {
     if (secret) {
       changes.sealedSecret = sealSinkSecret(this.sealingKey(), id, secretFor(current.kind, secret, current.username));
       changes.secretVersion = current.secretVersion + 1;
-      await this.secrets.publish(id, changes.sealedSecret as string);
+      await this.secrets.publish(current.tenantId, id, changes.sealedSecret as string);
     }
     try {
       const row = await this.snapshots.change(current.tenantId, (tx) => tx.auditSink.update({ where: { id }, data: changes }));
-      return toModel(row);
+      const after = toModel(row);
+      this.changes.record(admin, { action: 'updateAuditSink', targetType: 'AuditSink', targetId: id, tenantId: current.tenantId, before: toModel(current), after });
+      return after;
     } catch (err) {
-      if (secret) await this.secrets.publish(id, current.sealedSecret);
+      if (secret) await this.secrets.publish(current.tenantId, id, current.sealedSecret);
       throw err;
     }
   }
 
-  async delete(idArg: string): Promise<AuditSinkModel> {
+  async delete(idArg: string, admin: AdminPrincipal): Promise<AuditSinkModel> {
     const id = parseId('id', idArg);
     const current = await this.prisma.auditSink.findUnique({ where: { id } });
     if (!current) throw notFound('id', 'audit sink');
     const row = await this.snapshots.change(current.tenantId, (tx) => tx.auditSink.delete({ where: { id } }));
-    await this.secrets.remove(id);
-    return toModel(row);
+    await this.secrets.remove(current.tenantId, id);
+    const before = toModel(row);
+    this.changes.record(admin, { action: 'deleteAuditSink', targetType: 'AuditSink', targetId: id, tenantId: current.tenantId, before, after: null });
+    return before;
   }
 
   private sealingKey(): Buffer {

@@ -13,4 +13,7 @@ export class TenantModel {
 
   @Field(() => Date)
   createdAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Set while suspended: no proxy serves the tenant.' })
+  suspendedAt: Date | null;
 }

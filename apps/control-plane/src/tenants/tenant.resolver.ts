@@ -1,5 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { AnyAdmin, PlatformOnly, TenantPlatformOnly, TenantRead, tenantOf } from '../admin-auth/access.decorator.js';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { ApiKeyModel } from '../api-keys/api-key.model.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { UpstreamServerModel } from '../servers/server.model.js';
@@ -18,31 +21,64 @@ export class TenantResolver {
     @Inject(SnapshotService) private readonly snapshotService: SnapshotService,
   ) {}
 
-  @Mutation(() => TenantModel, { description: 'Creates a tenant and publishes its first snapshot (version 1).' })
-  createTenant(@Args('input', { type: () => CreateTenantInput }) input: CreateTenantInput): Promise<TenantModel> {
-    return this.tenantService.create(input);
+  @PlatformOnly()
+  @Mutation(() => TenantModel, { description: 'Creates a tenant and publishes its first snapshot (version 1). Platform admins only.' })
+  createTenant(
+    @Args('input', { type: () => CreateTenantInput }) input: CreateTenantInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<TenantModel> {
+    return this.tenantService.create(input, admin);
   }
 
-  @Query(() => [TenantModel])
-  tenants(): Promise<TenantModel[]> {
-    return this.tenantService.list();
+  @TenantPlatformOnly(tenantOf.arg('id'))
+  @Mutation(() => TenantModel, { description: 'Withdraws the tenant from every proxy (404 on its routes) until resumed. Idempotent.' })
+  suspendTenant(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel> {
+    return this.tenantService.suspend(id, admin);
   }
 
-  @Query(() => TenantModel, { description: 'NOT_FOUND when no tenant has this id.' })
+  @TenantPlatformOnly(tenantOf.arg('id'))
+  @Mutation(() => TenantModel, { description: 'Publishes a suspended tenant again. Idempotent.' })
+  resumeTenant(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel> {
+    return this.tenantService.resume(id, admin);
+  }
+
+  @TenantPlatformOnly(tenantOf.arg('id'))
+  @Mutation(() => TenantModel, { description: 'Deletes the tenant and all it owns; proxies drop it. Exported audit history is kept.' })
+  deleteTenant(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel> {
+    return this.tenantService.delete(id, admin);
+  }
+
+  @AnyAdmin()
+  @Query(() => [TenantModel], { description: 'The tenants the caller may see.' })
+  tenants(@CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel[]> {
+    return this.tenantService.list(admin);
+  }
+
+  @TenantRead(tenantOf.arg('id'))
+  @Query(() => TenantModel, { description: 'NOT_FOUND when no tenant has this id (or the caller may not see it).' })
   tenant(@Args('id', { type: () => ID }) id: string): Promise<TenantModel> {
     return this.tenantService.get(id);
   }
 
+  @TenantRead(tenantOf.slug('slug'))
+  @Query(() => TenantModel, { description: 'NOT_FOUND when no tenant has this slug (or the caller may not see it).' })
+  tenantBySlug(@Args('slug', { type: () => String }) slug: string): Promise<TenantModel> {
+    return this.tenantService.getBySlug(slug);
+  }
+
+  @TenantRead(tenantOf.parent('id'))
   @ResolveField('apiKeys', () => [ApiKeyModel])
   apiKeysOf(@Parent() tenant: TenantModel): Promise<ApiKeyModel[]> {
     return this.apiKeyService.listForTenant(tenant.id);
   }
 
+  @TenantRead(tenantOf.parent('id'))
   @ResolveField('servers', () => [UpstreamServerModel])
   serversOf(@Parent() tenant: TenantModel): Promise<UpstreamServerModel[]> {
     return this.serverService.listForTenant(tenant.id);
   }
 
+  @TenantRead(tenantOf.parent('id'))
   @ResolveField('snapshotVersion', () => Int, { description: 'Version of the latest published snapshot.' })
   snapshotVersionOf(@Parent() tenant: TenantModel): Promise<number> {
     return this.snapshotService.latestVersion(tenant.id);

@@ -61,4 +61,39 @@ describe('tenants', () => {
     const malformed = await cp.graphql('query($id: ID!) { tenant(id: $id) { id } }', { id: 'acme' });
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
+
+  it('suspends a tenant: tombstoned in Redis, changes stored but unpublished; resume publishes the latest', async () => {
+    const tenant = await cp.createTenant('pausable');
+    const subscription = await cp.subscribe();
+    try {
+      const { suspendTenant } = await cp.ok<{ suspendTenant: { suspendedAt: string } }>('mutation($id: ID!) { suspendTenant(id: $id) { suspendedAt } }', { id: tenant.id });
+      expect(Date.parse(suspendTenant.suspendedAt)).not.toBeNaN();
+      await expect.poll(() => subscription.messages).toContainEqual({ tenantId: tenant.id, deleted: true });
+      expect(await cp.redis.exists(cp.names.snapshotKey(tenant.id))).toBe(0);
+      expect(await cp.manifestVersion(tenant.id)).toBe(0);
+
+      await cp.createApiKey(tenant.id, 'while suspended');
+      expect(await cp.manifestVersion(tenant.id)).toBe(0);
+
+      await cp.ok('mutation($id: ID!) { resumeTenant(id: $id) { id } }', { id: tenant.id });
+      expect(await cp.manifestVersion(tenant.id)).toBe(2);
+      expect((await cp.snapshotInRedis(tenant.id)).snapshot.apiKeys.map((k) => k.name)).toEqual(['while suspended']);
+    } finally {
+      subscription.close();
+    }
+  });
+
+  it('deletes a tenant with everything it owns and tombstones it in Redis', async () => {
+    const tenant = await cp.createTenant('doomed');
+    await cp.createApiKey(tenant.id);
+    await cp.createAdminToken('TENANT_ADMIN', tenant.id);
+    await cp.ok('mutation($id: ID!) { deleteTenant(id: $id) { id } }', { id: tenant.id });
+    expect(await cp.prisma.tenant.count({ where: { id: tenant.id } })).toBe(0);
+    expect(await cp.prisma.apiKey.count({ where: { tenantId: tenant.id } })).toBe(0);
+    expect(await cp.prisma.adminToken.count({ where: { tenantId: tenant.id } })).toBe(0);
+    expect(await cp.prisma.snapshot.count({ where: { tenantId: tenant.id } })).toBe(0);
+    expect(await cp.manifestVersion(tenant.id)).toBe(0);
+    const again = await cp.graphql('mutation($id: ID!) { deleteTenant(id: $id) { id } }', { id: tenant.id });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+  });
 });

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuditBatch, AuditEvent } from '@mcpg/audit';
 import { busNames, type BusNames } from '@mcpg/bus';
 import { createPrismaClient, type PrismaClient } from '@mcpg/db';
 import { createLogger } from '@mcpg/observability';
 import { generateSnapshotKeyPair, importVerificationKey, verifySnapshot, type TenantSnapshot } from '@mcpg/policy';
 import { createTestDatabase } from '@mcpg/testing';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ControlPlaneConfig } from '../config.js';
 import { startControlPlane, type RunningControlPlane } from '../control-plane.js';
@@ -50,6 +52,11 @@ export class ControlPlaneHarness {
       adminToken: randomBytes(24).toString('base64url'),
       snapshotSigningKeyPem: privateKeyPem,
       snapshotKeyId: 'test-key',
+      defaultRegion: 'local',
+      auditFlushMs: 20,
+      maxQueryDepth: 8,
+      maxQueryCost: 5000,
+      maxBodyBytes: 256 * 1024,
       host: '127.0.0.1',
       port: 0,
       isPlaygroundEnabled: false,
@@ -91,7 +98,7 @@ export class ControlPlaneHarness {
   async graphql<T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
-    token: string | null = this.config.adminToken,
+    token: string | null = this.config.adminToken ?? null,
   ): Promise<GraphQLResponse<T>> {
     const response = await fetch(this.url, {
       method: 'POST',
@@ -103,8 +110,12 @@ export class ControlPlaneHarness {
   }
 
   /** Like `graphql`, but fails the test on any error and returns `data`. */
-  async ok<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const result = await this.graphql<T>(query, variables);
+  async ok<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token: string | null = this.config.adminToken ?? null,
+  ): Promise<T> {
+    const result = await this.graphql<T>(query, variables, token);
     if (result.errors?.length || !result.data) {
       throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
     }
@@ -125,6 +136,26 @@ export class ControlPlaneHarness {
       { input: { tenantId, name } },
     );
     return { id: data.createApiKey.apiKey.id, secret: data.createApiKey.secret };
+  }
+
+  /** Issues an admin API token (as the bootstrap admin) and returns its secret. */
+  async createAdminToken(role: 'PLATFORM_ADMIN' | 'TENANT_ADMIN' | 'TENANT_VIEWER', tenantId?: string): Promise<{ id: string; secret: string }> {
+    const data = await this.ok<{ createAdminToken: { adminToken: { id: string }; secret: string } }>(
+      'mutation($input: CreateAdminTokenInput!) { createAdminToken(input: $input) { adminToken { id } secret } }',
+      { input: { name: `${role} token`, role, tenantId } },
+    );
+    return { id: data.createAdminToken.adminToken.id, secret: data.createAdminToken.secret };
+  }
+
+  /** Every event queued on `audit-export` under this harness's prefix, oldest first. */
+  async auditEvents(): Promise<AuditEvent[]> {
+    const queue = new Queue<AuditBatch>(this.names.auditQueue, { connection: this.redis, prefix: this.names.bullPrefix });
+    try {
+      const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
+      return jobs.flatMap((job) => job.data.events).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    } finally {
+      await queue.close();
+    }
   }
 
   /** The snapshot Redis holds for a tenant, verified with this harness's public key. */

@@ -1,12 +1,15 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('ToolRule', { description: 'Which tool-name globs one API key may call. Absent or empty: none.' })
+@ObjectType('ToolRule', { description: 'Which tool-name globs one API key, or every token holding one scope, may call. Absent or empty: none.' })
 export class ToolRuleModel {
   @Field(() => ID)
   id: string;
 
-  @Field(() => ID)
-  apiKeyId: string;
+  @Field(() => ID, { nullable: true, description: 'Set for a rule of one API key.' })
+  apiKeyId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Set for a rule of a token scope (JWT / OAuth).' })
+  scope: string | null;
 
   @Field(() => [String])
   toolGlobs: string[];

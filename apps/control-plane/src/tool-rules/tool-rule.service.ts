@@ -1,29 +1,70 @@
 import type { PrismaClient, ToolRule } from '@mcpg/db';
+import { diffSnapshots } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
-import { notFound } from '../errors/admin-error.js';
-import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
+import { AdminError, notFound } from '../errors/admin-error.js';
+import { SnapshotPublisherService, type Tx } from '../snapshots/snapshot-publisher.service.js';
+import { decodeStoredSnapshot, displayableSnapshot, toChangeModel } from '../versions/stored-snapshot.js';
+import type { PolicyDryRunModel } from '../versions/version.model.js';
 import { parseInput } from '../validation/parse-input.js';
-import { setToolRuleSchema } from './tool-rule.input.js';
+import { setScopeToolRuleSchema, setToolRuleSchema } from './tool-rule.input.js';
 
 @Injectable()
 export class ToolRuleService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
+    @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
   /** Replaces the key's globs. An empty list keeps the rule but allows nothing (default deny). */
-  async set(input: unknown): Promise<ToolRule> {
-    const { apiKeyId, toolGlobs } = parseInput(setToolRuleSchema, input);
+  async set(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
+    const { apiKeyId, toolGlobs, expectedVersion } = parseInput(setToolRuleSchema, input);
+    const key = await this.prisma.apiKey.findUnique({ where: { id: apiKeyId }, select: { tenantId: true, toolRule: true } });
+    if (!key) throw notFound('apiKeyId', 'API key');
+    const rule = await this.snapshots.change(key.tenantId, (tx) => upsertToolRule(tx, key.tenantId, apiKeyId, toolGlobs), { expectedVersion });
+    this.changes.record(admin, { action: 'setToolRule', targetType: 'ToolRule', targetId: rule.id, tenantId: key.tenantId, before: key.toolRule, after: rule });
+    return rule;
+  }
+
+  /**
+   * Validates the change and compiles the snapshot it would publish, without storing or
+   * publishing anything. Invalid input comes back as `errors`, not as a GraphQL error.
+   */
+  async dryRun(input: unknown): Promise<PolicyDryRunModel> {
+    let parsed;
+    try {
+      parsed = parseInput(setToolRuleSchema, input);
+    } catch (err) {
+      if (!(err instanceof AdminError) || err.code !== 'BAD_USER_INPUT') throw err;
+      return { isValid: false, errors: [{ field: err.field ?? 'input', message: err.message }], wouldBeVersion: null, compiled: null, changes: [] };
+    }
+    const { apiKeyId, toolGlobs } = parsed;
     const key = await this.prisma.apiKey.findUnique({ where: { id: apiKeyId }, select: { tenantId: true } });
     if (!key) throw notFound('apiKeyId', 'API key');
-    return this.snapshots.change(key.tenantId, (tx) =>
+    const { wouldPublish, latestJws } = await this.snapshots.dryRun(key.tenantId, (tx) => upsertToolRule(tx, key.tenantId, apiKeyId, toolGlobs));
+    const changes = latestJws ? diffSnapshots(decodeStoredSnapshot(latestJws), wouldPublish) : [];
+    return { isValid: true, errors: [], wouldBeVersion: wouldPublish.version, compiled: displayableSnapshot(wouldPublish), changes: changes.map(toChangeModel) };
+  }
+
+  /** Replaces the globs granted to every token holding `scope` in the tenant. */
+  async setForScope(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
+    const { tenantId, scope, toolGlobs } = parseInput(setScopeToolRuleSchema, input);
+    const before = await this.prisma.toolRule.findUnique({ where: { tenantId_scope: { tenantId, scope } } });
+    const rule = await this.snapshots.change(tenantId, (tx) =>
       tx.toolRule.upsert({
-        where: { apiKeyId },
-        create: { tenantId: key.tenantId, apiKeyId, toolGlobs },
+        where: { tenantId_scope: { tenantId, scope } },
+        create: { tenantId, scope, toolGlobs },
         update: { toolGlobs },
       }),
     );
+    this.changes.record(admin, { action: 'setScopeToolRule', targetType: 'ToolRule', targetId: rule.id, tenantId, before, after: rule });
+    return rule;
   }
+}
+
+function upsertToolRule(tx: Tx, tenantId: string, apiKeyId: string, toolGlobs: string[]): Promise<ToolRule> {
+  return tx.toolRule.upsert({ where: { apiKeyId }, create: { tenantId, apiKeyId, toolGlobs }, update: { toolGlobs } });
 }

@@ -59,4 +59,13 @@ describe('tool rules', () => {
     const result = await cp.graphql(SET, { input: { apiKeyId: '00000000-0000-4000-8000-000000000000', toolGlobs: ['*'] } });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'apiKeyId' });
   });
+
+  it('refuses a change based on a stale snapshot version with CONFLICT, and accepts the current one', async () => {
+    const current = await cp.manifestVersion(tenantId);
+    const stale = await cp.graphql(SET, { input: { apiKeyId: keyId, toolGlobs: ['stale'], expectedVersion: current - 1 } });
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'expectedVersion' });
+    expect(await cp.manifestVersion(tenantId)).toBe(current);
+    await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: ['fresh'], expectedVersion: current } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.toolGlobs).toEqual(['fresh']);
+  });
 });

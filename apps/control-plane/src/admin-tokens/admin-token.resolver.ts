@@ -1,0 +1,53 @@
+import { Inject } from '@nestjs/common';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AnyAdmin } from '../admin-auth/access.decorator.js';
+import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { CreateAdminTokenInput } from './admin-token.input.js';
+import { AdminIdentityModel, AdminRoleModel, AdminTokenModel, CreatedAdminTokenModel } from './admin-token.model.js';
+import { AdminTokenService } from './admin-token.service.js';
+
+// Who may issue or revoke a token depends on the token's role and tenant, so these resolvers are
+// open to any admin and `AdminTokenService` makes the tenant-access decision itself.
+@Resolver(() => AdminTokenModel)
+export class AdminTokenResolver {
+  constructor(@Inject(AdminTokenService) private readonly adminTokenService: AdminTokenService) {}
+
+  @AnyAdmin()
+  @Mutation(() => CreatedAdminTokenModel, { description: 'The secret is in this response only.' })
+  createAdminToken(
+    @Args('input', { type: () => CreateAdminTokenInput }) input: CreateAdminTokenInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<CreatedAdminTokenModel> {
+    return this.adminTokenService.create(input, admin);
+  }
+
+  @AnyAdmin()
+  @Mutation(() => AdminTokenModel, { description: 'The token stops working immediately. Idempotent.' })
+  revokeAdminToken(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<AdminTokenModel> {
+    return this.adminTokenService.revoke(id, admin);
+  }
+
+  @AnyAdmin()
+  @Query(() => [AdminTokenModel], { description: 'Admin tokens the caller may see; never a hash or secret.' })
+  adminTokens(
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Args('tenantId', { type: () => ID, nullable: true }) tenantId?: string | null,
+  ): Promise<AdminTokenModel[]> {
+    return this.adminTokenService.list(admin, tenantId);
+  }
+
+  @AnyAdmin()
+  @Query(() => AdminIdentityModel, { description: 'Who the caller is and what it may do.' })
+  me(@CurrentAdmin() admin: AdminPrincipal): AdminIdentityModel {
+    return {
+      subject: admin.subject,
+      via: admin.via,
+      isPlatformAdmin: admin.isPlatformAdmin,
+      tenants: [...admin.tenantRoles].map(([tenantId, role]) => ({
+        tenantId,
+        role: role === 'admin' ? AdminRoleModel.TENANT_ADMIN : AdminRoleModel.TENANT_VIEWER,
+      })),
+    };
+  }
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { createTestPki } from '@mcpg/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
+
+const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile caBundlePem certIdentityFrom';
+const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityProvider(input: $input) { ${FIELDS} } }`;
+const UPDATE = `mutation($input: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $input) { ${FIELDS} } }`;
+const DELETE = 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }';
+const LIST = `query($t: ID!) { identityProviders(tenantId: $t) { ${FIELDS} } }`;
+
+interface Provider {
+  id: string;
+  position: number;
+  hasHmacSecret: boolean;
+  hasClientSecret: boolean;
+  [field: string]: unknown;
+}
+
+describe('identity providers', () => {
+  let cp: ControlPlaneHarness;
+  let tenantId: string;
+  const hmacSecret = randomBytes(32).toString('base64url');
+  const clientSecret = randomBytes(16).toString('hex');
+  beforeAll(async () => {
+    cp = await ControlPlaneHarness.start('cp_identity_providers');
+    tenantId = (await cp.createTenant('acme')).id;
+  });
+  afterAll(() => cp?.close());
+
+  it('creates a JWT provider with defaults and publishes it in the next snapshot', async () => {
+    const { createIdentityProvider: p } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, {
+      input: { tenantId, name: 'corp idp', issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['RS256', 'ES256'], jwksUri: 'https://idp.example.com/jwks' },
+    });
+    expect(p).toMatchObject({ kind: 'jwt', position: 1, clockSkewSeconds: 60, subjectClaim: 'sub', scopeClaim: 'scope', profile: 'standard', hasHmacSecret: false });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.identityProviders).toEqual([
+      {
+        id: p.id, name: 'corp idp', kind: 'jwt', position: 1, issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['ES256', 'RS256'],
+        jwksUri: 'https://idp.example.com/jwks', jwks: null, hmacSecret: null, clockSkewSeconds: 60, subjectClaim: 'sub', scopeClaim: 'scope',
+        introspection: null, profile: 'standard', clientCa: null,
+      },
+    ]);
+  });
+
+  it('keeps secrets write-only: flags in the API, values only in the signed snapshot', async () => {
+    const { createIdentityProvider: p } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, {
+      input: {
+        tenantId, name: 'auth server', kind: 'oauth', issuer: 'https://as.example.com', algorithms: ['HS256'], hmacSecret,
+        introspectionUrl: 'https://as.example.com/introspect', clientId: 'mcpg', clientSecret,
+      },
+    });
+    expect(p).toMatchObject({ position: 2, hasHmacSecret: true, hasClientSecret: true, clientId: 'mcpg' });
+    const listing = await cp.ok(LIST, { t: tenantId });
+    expect(JSON.stringify(listing)).not.toContain(hmacSecret);
+    expect(JSON.stringify(listing)).not.toContain(clientSecret);
+    expect(cp.logLines.join('\n')).not.toContain(clientSecret);
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.identityProviders[1]).toMatchObject({ hmacSecret, introspection: { url: 'https://as.example.com/introspect', clientId: 'mcpg', clientSecret } });
+
+    // An update that does not mention the secrets keeps them.
+    const { updateIdentityProvider: u } = await cp.ok<{ updateIdentityProvider: Provider }>(UPDATE, { input: { id: p.id, clockSkewSeconds: 5, position: 0 } });
+    expect(u).toMatchObject({ clockSkewSeconds: 5, position: 0, hasHmacSecret: true, hasClientSecret: true });
+    const after = (await cp.snapshotInRedis(tenantId)).snapshot;
+    expect(after.identityProviders.map((i) => i.name)).toEqual(['auth server', 'corp idp']);
+    expect(after.identityProviders[0]).toMatchObject({ hmacSecret, clockSkewSeconds: 5 });
+  });
+
+  it('deletes a provider, and the next snapshot no longer has it', async () => {
+    const { identityProviders } = await cp.ok<{ identityProviders: Provider[] }>(LIST, { t: tenantId });
+    await cp.ok(DELETE, { id: identityProviders[0]!.id });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.identityProviders.map((i) => i.name)).toEqual(['corp idp']);
+    const again = await cp.graphql(DELETE, { id: identityProviders[0]!.id });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+  });
+
+  it.each([
+    ['algorithms', { algorithms: ['none'] }],
+    ['algorithms', { algorithms: [] }],
+    ['hmacSecret', { algorithms: ['HS256'] }],
+    ['hmacSecret', { algorithms: ['HS256'], hmacSecret: 'c2hvcnQ' }],
+    ['jwksUri', { jwksUri: null }],
+    ['jwksUri', { jwksUri: 'http://idp.example.com/jwks' }],
+    ['jwks', { jwksUri: null, jwks: '{"keys":[{"kty":"RSA","n":"x","e":"AQAB","d":"private"}]}' }],
+    ['jwks', { jwksUri: null, jwks: 'not json' }],
+    ['audiences', { audiences: [] }],
+    ['kind', { kind: 'saml' }],
+    ['profile', { profile: 'whatever' }],
+    ['clockSkewSeconds', { clockSkewSeconds: 3600 }],
+    ['introspectionUrl', { kind: 'oauth', introspectionUrl: 'https://as.example.com/introspect' }],
+    ['caBundlePem', { kind: 'mtls', certIdentityFrom: 'san-uri' }],
+    ['caBundlePem', { kind: 'mtls', certIdentityFrom: 'san-uri', caBundlePem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }],
+    ['certIdentityFrom', { kind: 'mtls', certIdentityFrom: 'serial-number', caBundlePem: null }],
+  ])('rejects an invalid %s with BAD_USER_INPUT and publishes nothing', async (field, override) => {
+    const before = await cp.manifestVersion(tenantId);
+    const result = await cp.graphql(CREATE, {
+      input: { tenantId, name: `bad-${randomBytes(3).toString('hex')}`, issuer: `https://${randomBytes(3).toString('hex')}.example`, audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks', ...override },
+    });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(await cp.manifestVersion(tenantId)).toBe(before);
+  });
+
+  it('refuses a second provider with the same issuer in a tenant with CONFLICT', async () => {
+    const result = await cp.graphql(CREATE, {
+      input: { tenantId, name: 'dup', issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' },
+    });
+    expect(result.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('grants tool globs to a scope, published as a scope rule', async () => {
+    const { setScopeToolRule } = await cp.ok<{ setScopeToolRule: { id: string; scope: string; apiKeyId: string | null } }>(
+      'mutation($input: SetScopeToolRuleInput!) { setScopeToolRule(input: $input) { id scope apiKeyId toolGlobs } }',
+      { input: { tenantId, scope: 'tools:read', toolGlobs: ['get-*', 'echo'] } },
+    );
+    expect(setScopeToolRule).toMatchObject({ scope: 'tools:read', apiKeyId: null });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.rules).toContainEqual({ id: setScopeToolRule.id, scope: 'tools:read', toolGlobs: ['echo', 'get-*'] });
+    const bad = await cp.graphql('mutation($input: SetScopeToolRuleInput!) { setScopeToolRule(input: $input) { id } }', {
+      input: { tenantId, scope: 'has space', toolGlobs: [] },
+    });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'scope' });
+  });
+
+  it('creates an mTLS provider from a CA bundle; a leaf certificate is not accepted as a CA', async () => {
+    const pki = createTestPki();
+    try {
+      const ca = pki.createCa('Acme Client CA');
+      const { createIdentityProvider: p } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, {
+        input: { tenantId, name: 'agents', kind: 'mtls', caBundlePem: ca.certPem, certIdentityFrom: 'san-uri' },
+      });
+      expect(p).toMatchObject({ kind: 'mtls', issuer: 'mtls:agents', certIdentityFrom: 'san-uri', algorithms: [] });
+      const { snapshot } = await cp.snapshotInRedis(tenantId);
+      expect(snapshot.identityProviders.find((i) => i.id === p.id)?.clientCa).toEqual({ caBundlePem: ca.certPem, identityFrom: 'san-uri' });
+      const leaf = ca.issue({ commonName: 'not a ca' });
+      const bad = await cp.graphql(CREATE, { input: { tenantId, name: 'bad', kind: 'mtls', caBundlePem: leaf.certPem, certIdentityFrom: 'subject-cn' } });
+      expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'caBundlePem' });
+    } finally {
+      pki.cleanup();
+    }
+  });
+});

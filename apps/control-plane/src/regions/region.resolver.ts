@@ -1,0 +1,76 @@
+import { Inject } from '@nestjs/common';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { PlatformOnly, TenantPlatformOnly, TenantRead, tenantOf } from '../admin-auth/access.decorator.js';
+import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
+import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
+import { maskUrlPassword } from '../admin-changes/without-secrets.js';
+import { TenantModel } from '../tenants/tenant.model.js';
+import { CreateRegionInput, SetTenantRegionsInput } from './region.input.js';
+import { ProxyStatusModel, RegionModel, RolloutModel } from './region.model.js';
+import { RegionService } from './region.service.js';
+import { RolloutService } from './rollout.service.js';
+
+@Resolver(() => RegionModel)
+export class RegionResolver {
+  constructor(
+    @Inject(RegionService) private readonly regionService: RegionService,
+    @Inject(RolloutService) private readonly rolloutService: RolloutService,
+  ) {}
+
+  @PlatformOnly()
+  @Mutation(() => RegionModel)
+  createRegion(@Args('input', { type: () => CreateRegionInput }) input: CreateRegionInput, @CurrentAdmin() admin: AdminPrincipal): Promise<RegionModel> {
+    return this.regionService.create(input, admin);
+  }
+
+  @PlatformOnly()
+  @Mutation(() => RegionModel, { description: 'CONFLICT while tenants still run in the region.' })
+  deleteRegion(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<RegionModel> {
+    return this.regionService.delete(id, admin);
+  }
+
+  @TenantPlatformOnly(tenantOf.arg('input.tenantId'))
+  @Mutation(() => [RegionModel], { description: 'Places the tenant in exactly these regions: published to new ones, tombstoned in the ones it leaves.' })
+  setTenantRegions(
+    @Args('input', { type: () => SetTenantRegionsInput }) input: SetTenantRegionsInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<RegionModel[]> {
+    return this.regionService.setTenantRegions(input, admin);
+  }
+
+  @PlatformOnly()
+  @Query(() => [RegionModel])
+  regions(): Promise<RegionModel[]> {
+    return this.regionService.list();
+  }
+
+  @TenantRead(tenantOf.arg('tenantId'))
+  @Query(() => RolloutModel, { description: "Which live proxies enforce which version of the tenant's snapshot, per region." })
+  rollout(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<RolloutModel> {
+    return this.rolloutService.rollout(tenantId);
+  }
+
+  @PlatformOnly()
+  @Query(() => [ProxyStatusModel], { description: 'Every live proxy of every region.' })
+  proxies(): Promise<ProxyStatusModel[]> {
+    return this.rolloutService.proxies();
+  }
+
+  /** Infrastructure detail: platform admins only, password masked. */
+  @PlatformOnly()
+  @ResolveField('redisUrl', () => String)
+  redisUrlOf(@Parent() region: RegionModel): string {
+    return maskUrlPassword(region.redisUrl);
+  }
+}
+
+@Resolver(() => TenantModel)
+export class TenantRegionsResolver {
+  constructor(@Inject(RegionService) private readonly regionService: RegionService) {}
+
+  @TenantRead(tenantOf.parent('id'))
+  @ResolveField('regions', () => [RegionModel], { description: 'Regions the tenant runs in; empty: the default region.' })
+  regionsOf(@Parent() tenant: TenantModel): Promise<RegionModel[]> {
+    return this.regionService.listForTenant(tenant.id);
+  }
+}
