@@ -41,13 +41,26 @@ export class TenantSinkDirectory implements TenantSinkSource {
     const jws = await this.options.redis.get(this.options.names.snapshotKey(tenantId));
     const listed = jws ? ((await verifySnapshot(jws, this.options.verificationKeys)).sinks ?? []) : [];
     const sinks = await Promise.all(listed.map((s) => this.instanceFor(s)));
+    // Sinks the tenant no longer lists are closed once no cached list refers to them.
+    const previous = this.tenants.get(tenantId)?.sinks ?? [];
     this.tenants.set(tenantId, { at: Date.now(), sinks });
+    for (const sink of previous) if (!sinks.includes(sink)) await this.retire(sink);
     return sinks;
   }
 
+  private async retire(sink: AuditSink): Promise<void> {
+    for (const cached of this.tenants.values()) if (cached.sinks.includes(sink)) return;
+    for (const [id, entry] of this.instances) if (entry.sink === sink) this.instances.delete(id);
+    // Deliveries still using it fail and are retried with the new instance.
+    await sink.close?.();
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.instances.values()].map(({ sink }) => sink.close?.()));
+    const open = new Set([...this.instances.values()].map((entry) => entry.sink));
+    for (const cached of this.tenants.values()) for (const sink of cached.sinks) open.add(sink);
+    await Promise.all([...open].map((sink) => sink.close?.()));
     this.instances.clear();
+    this.tenants.clear();
   }
 
   private async instanceFor(listed: SnapshotSink): Promise<AuditSink> {
@@ -58,7 +71,7 @@ export class TenantSinkDirectory implements TenantSinkSource {
     const sealed = await this.options.redis.hget(sinkSecretsKey(this.options.names), listed.id);
     if (!sealed) throw new SinkDeliveryError(name, 'rejected', `credentials of sink "${listed.name}" are not in redis yet`);
     const sink = this.build(name, listed, openSinkSecret(this.options.secretKey, listed.id, sealed));
-    await existing?.sink.close?.();
+    // The replaced instance is closed by `retire` once no cached sink list refers to it.
     this.instances.set(listed.id, { fingerprint, sink });
     this.options.logger.info('tenant sink loaded', { sink: name, kind: listed.kind, secretVersion: listed.secretVersion });
     return sink;
