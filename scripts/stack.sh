@@ -37,6 +37,12 @@ if [ -z "${MCPG_ADMIN_TOKEN:-}" ]; then
   MCPG_ADMIN_TOKEN="$(cat "$STATE_DIR/admin-token")"
 fi
 export MCPG_ADMIN_TOKEN
+# Session-sealing key of the region (apps/proxy/src/session-seal.ts): generated once into .mcpg/.
+if [ -z "${MCPG_SESSION_KEYS:-}" ]; then
+  [ -f "$STATE_DIR/session-keys" ] || (umask 077; node -e 'process.stdout.write("k1:"+require("node:crypto").randomBytes(32).toString("base64"))' > "$STATE_DIR/session-keys")
+  MCPG_SESSION_KEYS="$(cat "$STATE_DIR/session-keys")"
+fi
+export MCPG_SESSION_KEYS
 
 pids=()
 cleanup() {

@@ -20,6 +20,7 @@ const envSchema = z.object({
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
+  MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
   MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
@@ -50,6 +51,8 @@ export interface ControlPlaneConfig {
   readonly isPlaygroundEnabled: boolean;
   /** AES-256-GCM key sealing tenant-sink credentials (also given to exporters); null: no tenant sinks. Never logged. */
   readonly sinkSecretKey: Buffer | null;
+  /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
+  readonly allowStdioUpstreams: boolean;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -90,6 +93,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
+    allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
   };
 }
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseSessionKeys, type SessionKey } from './session-seal.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -16,6 +17,17 @@ const envSchema = z.object({
   MCPG_MAX_BATCH_LENGTH: positiveInt(100),
   MCPG_UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(60_000),
+  MCPG_MAX_JSON_DEPTH: positiveInt(64),
+  // Room for a bearer token over the 16 KiB auth limit, so an oversized token gets the 401 of issue 3.
+  MCPG_MAX_HEADER_BYTES: positiveInt(32 * 1024),
+  MCPG_SSE_IDLE_TIMEOUT_MS: positiveInt(300_000),
+  MCPG_SESSION_KEYS: z.string().optional(),
+  MCPG_CIRCUIT_FAILURE_THRESHOLD: positiveInt(5),
+  MCPG_CIRCUIT_OPEN_MS: positiveInt(30_000),
+  MCPG_ALLOW_STDIO_UPSTREAMS: z.enum(['true', 'false']).default('false'),
+  MCPG_STDIO_MAX_SESSIONS: positiveInt(16),
+  MCPG_STDIO_IDLE_TIMEOUT_MS: positiveInt(600_000),
+  MCPG_STDIO_MAX_RESTARTS: z.coerce.number().int().min(0).default(3),
   MCPG_AUDIT_BATCH_SIZE: positiveInt(100),
   MCPG_AUDIT_FLUSH_MS: positiveInt(1_000),
   MCPG_HEARTBEAT_INTERVAL_MS: positiveInt(5_000),
@@ -49,6 +61,23 @@ export interface ProxyConfig {
   maxBatchLength: number;
   upstreamConnectTimeoutMs: number;
   upstreamResponseTimeoutMs: number;
+  maxJsonDepth: number;
+  maxHeaderBytes: number;
+  sseIdleTimeoutMs: number;
+  /**
+   * Keys that seal session ids, the first one sealing (see session-seal.ts). Null when none is
+   * configured: the proxy then makes a random one at start, and sessions do not survive a restart
+   * or move between replicas.
+   */
+  sessionKeys: SessionKey[] | null;
+  circuitFailureThreshold: number;
+  circuitOpenMs: number;
+  /** Whether this proxy may spawn stdio upstreams (standalone mode, trusted deployments). */
+  allowStdioUpstreams: boolean;
+  /** Per stdio server on this proxy. */
+  stdioMaxSessions: number;
+  stdioIdleTimeoutMs: number;
+  stdioMaxRestarts: number;
   auditBatchSize: number;
   auditFlushMs: number;
   /** How often the proxy reports its region and snapshot versions to Redis (expiry: 3 intervals). */
@@ -101,6 +130,16 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     maxBatchLength: e.MCPG_MAX_BATCH_LENGTH,
     upstreamConnectTimeoutMs: e.MCPG_UPSTREAM_CONNECT_TIMEOUT_MS,
     upstreamResponseTimeoutMs: e.MCPG_UPSTREAM_RESPONSE_TIMEOUT_MS,
+    maxJsonDepth: e.MCPG_MAX_JSON_DEPTH,
+    maxHeaderBytes: e.MCPG_MAX_HEADER_BYTES,
+    sseIdleTimeoutMs: e.MCPG_SSE_IDLE_TIMEOUT_MS,
+    sessionKeys: e.MCPG_SESSION_KEYS ? parseSessionKeysOrThrow(e.MCPG_SESSION_KEYS) : null,
+    circuitFailureThreshold: e.MCPG_CIRCUIT_FAILURE_THRESHOLD,
+    circuitOpenMs: e.MCPG_CIRCUIT_OPEN_MS,
+    allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS === 'true',
+    stdioMaxSessions: e.MCPG_STDIO_MAX_SESSIONS,
+    stdioIdleTimeoutMs: e.MCPG_STDIO_IDLE_TIMEOUT_MS,
+    stdioMaxRestarts: e.MCPG_STDIO_MAX_RESTARTS,
     auditBatchSize: e.MCPG_AUDIT_BATCH_SIZE,
     auditFlushMs: e.MCPG_AUDIT_FLUSH_MS,
     heartbeatIntervalMs: e.MCPG_HEARTBEAT_INTERVAL_MS,
@@ -134,4 +173,12 @@ function parseHashKey(value: string | undefined): Buffer | null {
   const key = /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length < 32) throw new Error('invalid proxy configuration: MCPG_REDACTION_HASH_KEY must hold at least 32 bytes (64 hex characters or base64)');
   return key;
+}
+
+function parseSessionKeysOrThrow(value: string): SessionKey[] {
+  try {
+    return parseSessionKeys(value);
+  } catch (err) {
+    throw new Error(`invalid proxy configuration: MCPG_SESSION_KEYS: ${(err as Error).message}`);
+  }
 }

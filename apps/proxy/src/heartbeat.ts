@@ -22,7 +22,13 @@ export interface HeartbeatOptions {
 /** Changes within this window are reported in one beat (a start-up sync applies many snapshots). */
 const COALESCE_MS = 100;
 
-export function startHeartbeat(options: HeartbeatOptions): { beat(): Promise<void>; beatSoon(): void; stop(): Promise<void> } {
+export interface Heartbeat {
+  beat(): Promise<void>;
+  beatSoon(): void;
+  stop(): Promise<void>;
+}
+
+export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const ttlMs = options.intervalMs * 3;
   const beat = () =>
     writeHeartbeat(

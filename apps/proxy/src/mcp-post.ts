@@ -1,21 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  checkStandardHeaders,
   errorResponse,
   isRequest,
-  JSON_RPC_INVALID_PARAMS,
-  MCPG_FORBIDDEN,
+  JSON_RPC_INVALID_REQUEST,
+  jsonDepthExceeds,
   parseJsonRpcBody,
+  type FilteredListMethod,
   type JsonRpcMessage,
   type JsonRpcResponse,
 } from '@mcpg/mcp';
-import { decideToolCall } from '@mcpg/policy';
 import type { AuditFields } from './audit-recorder.js';
 import { sendJsonRpc } from './http-replies.js';
+import { authorizeMessage } from './message-authorizer.js';
+import { auditedArguments, responseRedaction } from './message-redaction.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
-import { auditedArguments, responseRedaction } from './message-redaction.js';
 import { ResponseInspector } from './response-inspector.js';
 import { rpcKey } from './rpc-key.js';
+import { postToStdio } from './stdio-route.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
 
 interface MessagePlan {
@@ -23,54 +26,85 @@ interface MessagePlan {
   audit: AuditFields;
 }
 
-/** Streamable HTTP POST: authorize every JSON-RPC message, answer denied ones here, forward the rest. */
-export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** A POST of the legacy SSE transport: where it goes upstream, and how answers reach the client's stream. */
+export interface LegacyPost {
+  url: string;
+  deliver(replies: readonly JsonRpcResponse[]): Promise<boolean>;
+}
+
+/**
+ * Streamable HTTP POST (and legacy SSE `/messages` POST): authorize every JSON-RPC message,
+ * answer denied ones here, forward the rest.
+ */
+export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req: IncomingMessage, res: ServerResponse, legacy?: LegacyPost): Promise<void> {
+  const invalid = (status: number, reason: string, reply: JsonRpcResponse, headers: Record<string, string> = {}) => {
+    ctx.audit({ kind: 'request.invalid', decision: 'deny', reason, status, rpcId: reply.id });
+    ctx.bytesOut = sendJsonRpc(res, status, reply, headers);
+  };
   let body: Buffer;
   try {
-    body = await readBody(req, deps.config.maxBodyBytes);
+    body = await readBody(req, ctx.limits.maxBodyBytes);
   } catch (err) {
     if (!(err instanceof BodyTooLargeError)) throw err;
-    ctx.audit({ kind: 'request.invalid', decision: 'deny', reason: 'body_too_large', status: 413 });
-    sendJsonRpc(res, 413, errorResponse(null, -32600, `Invalid Request: body larger than ${err.limitBytes} bytes`), { connection: 'close' });
+    invalid(413, 'body_too_large', errorResponse(null, JSON_RPC_INVALID_REQUEST, `Invalid Request: body larger than ${err.limitBytes} bytes`), {
+      connection: 'close',
+    });
     return;
   }
   ctx.bytesIn = body.length;
 
-  const parsed = parseJsonRpcBody(body.toString('utf8'), { maxBatchLength: deps.config.maxBatchLength });
+  const text = body.toString('utf8');
+  if (jsonDepthExceeds(text, ctx.limits.maxJsonDepth)) {
+    invalid(400, 'json_too_deep', errorResponse(null, JSON_RPC_INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${ctx.limits.maxJsonDepth} levels`));
+    return;
+  }
+  const parsed = parseJsonRpcBody(text, { maxBatchLength: ctx.limits.maxBatchLength });
   if (!parsed.ok) {
-    ctx.audit({ kind: 'request.invalid', decision: 'deny', reason: parsed.error.error?.message ?? 'invalid', status: 400, rpcId: parsed.error.id });
-    sendJsonRpc(res, 400, parsed.error);
+    invalid(400, parsed.reason, parsed.error);
+    return;
+  }
+  const mismatch = checkStandardHeaders(headerValue(req, 'mcp-method'), headerValue(req, 'mcp-name'), parsed.messages, parsed.isBatch);
+  if (mismatch) {
+    const first = parsed.messages[0];
+    const id = !parsed.isBatch && first && 'id' in first ? (first.id ?? null) : null;
+    invalid(400, mismatch, errorResponse(id, JSON_RPC_INVALID_REQUEST, 'Invalid Request: Mcp-Method / Mcp-Name headers do not match the body', { reason: mismatch }));
     return;
   }
 
   const answeredHere: JsonRpcResponse[] = [];
   const forwarded: MessagePlan[] = [];
-  const toolsListIds = new Set<string>();
+  const listIds = new Map<string, FilteredListMethod>();
   for (const message of parsed.messages) {
-    if (!isRequest(message)) {
-      forwarded.push({ message, audit: { kind: 'request', decision: 'allow', method: 'method' in message ? message.method : null } });
+    const decision = authorizeMessage(ctx.key, message);
+    // Tool arguments enter audit events only through the tenant's redactor, allowed or denied.
+    const audit = isRequest(message) && message.method === 'tools/call' ? { ...decision.audit, ...auditedArguments(deps, ctx, message.params) } : decision.audit;
+    if (decision.action === 'answer') {
+      answeredHere.push(decision.reply);
+      ctx.audit(audit);
       continue;
     }
-    const base = { method: message.method, rpcId: message.id };
-    if (message.method === 'tools/call') {
-      const name = (message.params as { name?: unknown } | undefined)?.name;
-      if (typeof name !== 'string' || name.length === 0) {
-        answeredHere.push(errorResponse(message.id, JSON_RPC_INVALID_PARAMS, 'Invalid params: tools/call needs params.name'));
-        ctx.audit({ ...base, kind: 'request.invalid', decision: 'deny', reason: 'missing_tool_name', status: 200 });
-        continue;
-      }
-      const decision = decideToolCall(ctx.key, name);
-      const args = auditedArguments(deps, ctx, message.params);
-      if (!decision.isAllowed) {
-        answeredHere.push(errorResponse(message.id, MCPG_FORBIDDEN, `Forbidden: tool "${name}" is not allowed for this credential`, { reason: decision.reason }));
-        ctx.audit({ ...base, ...args, kind: 'tool.denied', decision: 'deny', tool: name, reason: decision.reason, ruleId: decision.ruleId, status: 200 });
-        continue;
-      }
-      forwarded.push({ message, audit: { ...base, ...args, kind: 'tool.call', decision: 'allow', tool: name, reason: decision.reason, ruleId: decision.ruleId } });
-      continue;
+    if (decision.listMethod && isRequest(message)) listIds.set(rpcKey(message.id), decision.listMethod);
+    forwarded.push({ message, audit });
+  }
+  const inspector = new ResponseInspector(ctx.key, listIds, responseRedaction(deps, ctx));
+
+  if (legacy && answeredHere.length > 0) {
+    // Legacy SSE answers travel on the client's stream. If no proxy can reach it, refuse the
+    // whole POST (403) with the errors instead of losing them.
+    if (!(await legacy.deliver(answeredHere))) {
+      ctx.bytesOut = sendJsonRpc(res, 403, parsed.isBatch ? answeredHere : answeredHere[0]!);
+      return;
     }
-    if (message.method === 'tools/list') toolsListIds.add(rpcKey(message.id));
-    forwarded.push({ message, audit: { ...base, kind: 'request', decision: 'allow' } });
+    answeredHere.length = 0;
+    if (forwarded.length === 0) {
+      res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
+      return;
+    }
   }
 
   if (forwarded.length === 0) {
@@ -79,17 +113,22 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
     return;
   }
 
+  if (ctx.server.transport === 'stdio') {
+    postToStdio(deps, ctx, res, { forwarded, answeredHere, inspector, isBatch: parsed.isBatch });
+    return;
+  }
+
   // Forward the client's bytes untouched unless the proxy had to take messages out.
-  const upstreamBody = answeredHere.length === 0 && forwarded.length === parsed.messages.length
-    ? body
-    : JSON.stringify(parsed.isBatch ? forwarded.map((f) => f.message) : forwarded[0]!.message);
+  const upstreamBody = answeredHere.length === 0 ? body : JSON.stringify(parsed.isBatch ? forwarded.map((f) => f.message) : forwarded[0]!.message);
 
   await forwardToUpstream(deps, ctx, req, res, {
     method: 'POST',
+    ...(legacy ? { url: legacy.url } : {}),
     body: upstreamBody,
-    inspector: new ResponseInspector(ctx.key, toolsListIds, responseRedaction(deps, ctx)),
+    inspector,
     answeredHere,
     isBatch: parsed.isBatch,
+    forwardedRequestIds: forwarded.flatMap((f) => (isRequest(f.message) ? [f.message.id] : [])),
     onUpstreamStatus: (status, error) => {
       for (const f of forwarded) {
         if (error) ctx.audit({ ...f.audit, kind: 'upstream.error', decision: 'error', reason: error, status });

@@ -6,7 +6,12 @@ import { authenticateRequest } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
 import { handleMcpPost } from './mcp-post.js';
 import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
+import { legacyDelivery, legacyMessagesUrl, relayLegacySseStream } from './legacy-sse.js';
 import { responseRedaction } from './message-redaction.js';
+import { checkRequestHead, checkTransport, resolveSession, sessionIdOf, type GuardRefusal } from './request-guards.js';
+import { limitsFor } from './request-limits.js';
+import type { McpEndpoint } from './route.js';
+import { streamOrEndStdio } from './stdio-route.js';
 import { ResponseInspector } from './response-inspector.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
 
@@ -24,6 +29,7 @@ export async function handleMcpRoute(
   serverName: string,
   req: IncomingMessage,
   res: ServerResponse,
+  endpoint: McpEndpoint = 'mcp',
 ): Promise<void> {
   const startedAt = performance.now();
   const traceId = traceIdOf(req);
@@ -44,6 +50,14 @@ export async function handleMcpRoute(
     deps.metrics.auditEvents.inc({ kind: fields.kind });
     deps.recorder.record({ ...base, latencyMs: latencyMs(), ...fields });
   };
+  const refuse = (refusal: GuardRefusal) => {
+    deps.metrics.requests.inc({ outcome: 'refused' });
+    record({ kind: 'request.invalid', decision: 'deny', reason: refusal.reason, status: refusal.status });
+    sendJsonRpc(res, refusal.status, refusal.reply, refusal.headers);
+  };
+  const limits = limitsFor(deps.config, policy);
+  const headRefusal = checkRequestHead(req, policy, limits);
+  if (headRefusal) return refuse(headRefusal);
 
   const auth = await authenticateRequest(deps, policy, serverName, req, res, record);
   if (!auth) return;
@@ -66,16 +80,32 @@ export async function handleMcpRoute(
   }
   for (const [name, value] of Object.entries(rateHeaders)) res.setHeader(name, value);
 
+  const transportRefusal = checkTransport(server, endpoint, req.method, deps.config.allowStdioUpstreams);
+  if (transportRefusal) return refuse(transportRefusal);
+  const resolved = resolveSession(deps.sessions, sessionIdOf(req, endpoint), {
+    tenantId: policy.tenantId,
+    serverId: server.id,
+    subject: principal.subject,
+  });
+  if ('refusal' in resolved) return refuse(resolved.refusal);
+
   const ctx: McpRequestContext = {
     policy,
     server,
     principal,
     key,
+    limits,
+    session: resolved.session,
     bytesIn: 0,
     bytesOut: 0,
     audit: (fields) => record({ bytesIn: ctx.bytesIn, ...fields }),
   };
   deps.metrics.requests.inc({ outcome: 'forwarded' });
+  if (endpoint === 'sse') return relayLegacySseStream(deps, ctx, req, res, `/t/${encodeURIComponent(tenantSlug)}/${encodeURIComponent(serverName)}/messages`);
+  if (endpoint === 'messages') {
+    return handleMcpPost(deps, ctx, req, res, { url: legacyMessagesUrl(ctx), deliver: legacyDelivery(deps, ctx.session!.clientId) });
+  }
+  if (server.transport === 'stdio' && (req.method === 'GET' || req.method === 'DELETE')) return streamOrEndStdio(deps, ctx, req.method, res);
   switch (req.method) {
     case 'POST':
       return handleMcpPost(deps, ctx, req, res);
@@ -84,9 +114,10 @@ export async function handleMcpRoute(
       // GET opens the server-to-client stream, DELETE ends the session (MCP Streamable HTTP).
       return forwardToUpstream(deps, ctx, req, res, {
         method: req.method,
-        inspector: new ResponseInspector(key, new Set(), responseRedaction(deps, ctx)),
+        inspector: new ResponseInspector(key, 'by-shape', responseRedaction(deps, ctx)),
         answeredHere: [],
         isBatch: false,
+        forwardedRequestIds: [],
         onUpstreamStatus: (status, error) =>
           record({ kind: error ? 'upstream.error' : 'request', decision: error ? 'error' : 'allow', method: `HTTP ${req.method}`, reason: error ?? null, status }),
       });

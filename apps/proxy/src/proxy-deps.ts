@@ -6,7 +6,13 @@ import type { Dispatcher } from 'undici';
 import type { AuditFields, AuditRecorder } from './audit-recorder.js';
 import type { ProxyIdentityServices } from './authenticate-request.js';
 import type { ProxyConfig } from './config.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import type { LegacyStream } from './legacy-sse.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
+import type { RequestLimits } from './request-limits.js';
+import type { SessionSealer } from './session-seal.js';
+import type { LegacyRelay } from './snapshot-source.js';
+import type { StdioSessions } from './stdio-route.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { TenantRedaction } from './tenant-redaction.js';
 
@@ -17,6 +23,15 @@ export interface ProxyDeps {
   readonly buckets: TokenBucketMap;
   readonly recorder: AuditRecorder;
   readonly upstream: Dispatcher;
+  /** The upstream dispatcher for a connect timeout (tenants may set their own). */
+  dispatcherFor(connectTimeoutMs: number): Dispatcher;
+  readonly sessions: SessionSealer;
+  readonly circuits: CircuitBreakers;
+  /** Legacy SSE streams open on this proxy, by the sealed session id the client posts with. */
+  readonly legacyStreams: Map<string, LegacyStream>;
+  /** Reaches legacy streams held by other proxies of the region; null when running alone. */
+  readonly legacyRelay: LegacyRelay | null;
+  readonly stdio: StdioSessions;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
   readonly identity: ProxyIdentityServices;
@@ -28,8 +43,11 @@ export interface McpRequestContext {
   readonly policy: CompiledPolicy;
   readonly server: SnapshotServer;
   readonly principal: Principal;
-  /** What the principal may call (its API key's rule, or its scopes' rules). */
+  /** What the principal may use (its API key's rule, or its scopes' rules). */
   readonly key: ToolAccess;
+  readonly limits: RequestLimits;
+  /** The session the client presented (sealed id) and the upstream's id inside it; null without one. */
+  readonly session: { clientId: string; upstreamId: string } | null;
   bytesIn: number;
   bytesOut: number;
   audit(fields: AuditFields): void;

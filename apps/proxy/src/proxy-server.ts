@@ -2,26 +2,29 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { AuditQueueWriter, AuditSpool } from '@mcpg/audit';
 import { JwksCache, TokenIntrospector } from '@mcpg/auth';
-import { busNames, SnapshotSubscriber } from '@mcpg/bus';
+import { isResponse, validateMessage } from '@mcpg/mcp';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
 import { TokenBucketMap } from '@mcpg/ratelimit';
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { AuditRecorder } from './audit-recorder.js';
 import type { ProxyConfig } from './config.js';
 import { ClientCertificateSource, trustedProxyList } from './client-certificate-source.js';
 import { sendHttpError, sendJson } from './http-replies.js';
-import { startHeartbeat } from './heartbeat.js';
 import { handleMcpRoute } from './mcp-route-handler.js';
 import type { ProxyDeps } from './proxy-deps.js';
+import { CircuitBreakers } from './circuit-breaker.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 import { sendProtectedResourceMetadata } from './protected-resource-metadata.js';
 import { matchRoute } from './route.js';
+import { generateSessionKey, parseSessionKeys, SessionSealer } from './session-seal.js';
+import { redisSnapshotSource, type SnapshotSource } from './snapshot-source.js';
 import { SnapshotStore } from './snapshot-store.js';
+import { StdioSessions } from './stdio-route.js';
 import { TenantRedaction } from './tenant-redaction.js';
+
+const MAX_HEADER_BYTES_ANY_TENANT = 64 * 1024;
 
 export interface RunningProxy {
   readonly url: string;
@@ -32,49 +35,53 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(config: ProxyConfig, log: Logger = createLogger({ app: 'proxy', proxyId: config.proxyId })): Promise<RunningProxy> {
-  const names = busNames(config.redisKeyPrefix);
+export async function startProxy(
+  config: ProxyConfig,
+  log: Logger = createLogger({ app: 'proxy', proxyId: config.proxyId }),
+  /** Default: the region's Redis (redisSnapshotSource); standalone mode passes a policy file. */
+  sourceOverride?: SnapshotSource,
+): Promise<RunningProxy> {
   const publicKeys = await Promise.all(config.snapshotPublicKeysPem.map(importVerificationKey));
   const store = new SnapshotStore(publicKeys, log);
-  let auditWriter: AuditQueueWriter | undefined;
-  const metrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount, () => auditWriter?.spoolBacklogBytes ?? 0);
-
-  // Commands wait out a Redis outage instead of failing after a fixed number of retries.
-  const redisOptions = { maxRetriesPerRequest: null } as const;
-  const redis = new Redis(config.redisUrl, redisOptions);
-  const subscriberRedis = new Redis(config.redisUrl, redisOptions);
-  // Audit adds fail at once while Redis is down (no offline queue, no resend after a reconnect), so
-  // batches go to the spool and none lands later out of order.
-  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis]] as const) {
-    conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));
-  }
   let recorder: AuditRecorder | undefined;
-  auditWriter = new AuditQueueWriter({
-    connection: queueRedis,
-    names,
-    maxBatchSize: config.auditBatchSize,
-    flushIntervalMs: config.auditFlushMs,
-    logger: log,
-    spool: new AuditSpool({ path: config.auditSpoolFile, maxBytes: config.auditSpoolMaxBytes }),
-    addTimeoutMs: config.auditAddTimeoutMs,
-    replayIntervalMs: config.auditSpoolReplayMs,
-    spoolObserver: {
-      spooled: (count) => metrics.auditSpooledEvents.inc(count),
-      refused: (events) => metrics.auditRefusedEvents.inc(events.length),
-      replayed: (batches) => metrics.auditReplayedBatches.inc(batches),
-      refusalsEnded: (summary) =>
-        recorder?.record({ kind: 'audit.refused', decision: 'error', reason: 'spool_full', details: { ...summary } }),
-    },
-  });
-  recorder = new AuditRecorder(auditWriter, config.region, config.proxyId);
+  const metrics: ProxyMetrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount, () => source.audit.spoolBacklogBytes ?? 0);
+  const source =
+    sourceOverride ??
+    redisSnapshotSource(config, log, {
+      metrics,
+      spoolRefusalsEnded: (summary) => recorder?.record({ kind: 'audit.refused', decision: 'error', reason: 'spool_full', details: summary }),
+    });
+  recorder = new AuditRecorder(source.audit, config.region, config.proxyId);
   let listenUrl = '';
+  let sessionKeys = config.sessionKeys;
+  if (!sessionKeys) {
+    log.warn('MCPG_SESSION_KEYS is not set: using a random session key; sessions will not survive a restart or move between replicas');
+    sessionKeys = parseSessionKeys(generateSessionKey('ephemeral'));
+  }
+  const upstream = new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 });
+  const dispatchers = new Map<number, Agent>([[config.upstreamConnectTimeoutMs, upstream]]);
   const deps: ProxyDeps = {
     config,
     store,
     buckets: new TokenBucketMap(),
     recorder,
-    upstream: new Agent({ connect: { timeout: config.upstreamConnectTimeoutMs }, keepAliveTimeout: 30_000 }),
+    upstream,
+    dispatcherFor(connectTimeoutMs) {
+      let agent = dispatchers.get(connectTimeoutMs);
+      if (!agent) {
+        agent = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 30_000 });
+        dispatchers.set(connectTimeoutMs, agent);
+      }
+      return agent;
+    },
+    sessions: new SessionSealer(sessionKeys),
+    legacyStreams: new Map(),
+    legacyRelay: source.legacyRelay ?? null,
+    stdio: new StdioSessions(
+      { maxSessionsPerServer: config.stdioMaxSessions, idleTimeoutMs: config.stdioIdleTimeoutMs, maxRestarts: config.stdioMaxRestarts },
+      log,
+    ),
+    circuits: new CircuitBreakers({ failureThreshold: config.circuitFailureThreshold, openMs: config.circuitOpenMs }),
     metrics,
     log,
     identity: {
@@ -94,10 +101,6 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
     },
     redaction: new TenantRedaction(config.redactionHashKey, log),
   };
-  const subscriber = new SnapshotSubscriber(redis, subscriberRedis, names, store, {
-    onError: (err, context) => log.error('snapshot sync failed', { context, err }),
-  });
-
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const route = matchRoute(req.url ?? '/');
     const done = (p: Promise<void>) =>
@@ -111,7 +114,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
         sendJson(res, 200, { status: 'ok' });
         return;
       case 'readyz':
-        if (subscriber.hasSynced) sendJson(res, 200, { status: 'ready', tenants: store.tenantCount });
+        if (source.isReady) sendJson(res, 200, { status: 'ready', tenants: store.tenantCount });
         else sendJson(res, 503, { status: 'starting' });
         return;
       case 'metrics':
@@ -126,7 +129,7 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
         sendProtectedResourceMetadata(deps, route.tenantSlug, route.serverName, res);
         return;
       case 'mcp':
-        void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res));
+        void done(handleMcpRoute(deps, route.tenantSlug, route.serverName, req, res, route.endpoint));
         return;
       default:
         sendHttpError(res, 404, 'not_found', 'Not found');
@@ -144,35 +147,27 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
   const url = `${config.tls ? 'https' : 'http'}://${config.host}:${address.port}`;
   listenUrl = url;
 
-  await subscriber.start();
-  const heartbeat = startHeartbeat({
-    redis,
-    names,
-    proxyId: config.proxyId,
-    region: config.region,
-    intervalMs: config.heartbeatIntervalMs,
-    versions: () => store.versions(),
-    log,
+  source.legacyRelay?.onMessage((sessionId, message) => {
+    // Only the proxy's own refusals travel this way. Anything else on the channel came from
+    // someone with write access to Redis, which must not be enough to put results in a stream.
+    const valid = validateMessage(message);
+    if (typeof valid === 'string' || !isResponse(valid) || valid.error === undefined || 'result' in valid) return;
+    deps.legacyStreams.get(sessionId)?.send(valid);
   });
-  // Each applied or removed snapshot is reported at once, so rollout status does not wait a full interval.
-  store.onChange = () => heartbeat.beatSoon();
-  await heartbeat.beat();
+  await source.start(store);
   log.info('proxy ready', { url, tenants: store.tenantCount, region: config.region });
 
   return {
     url,
     store,
     metrics,
-    flushAudit: () => auditWriter.drain(),
+    flushAudit: () => source.audit.drain(),
     async close() {
-      await heartbeat.stop();
+      deps.stdio.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await auditWriter.close();
-      await (deps.upstream as Agent).close();
-      redis.disconnect();
-      subscriberRedis.disconnect();
-      queueRedis.disconnect();
+      await source.close();
+      await Promise.all([...dispatchers.values()].map((agent) => agent.close()));
     },
   };
 }
@@ -183,9 +178,9 @@ export async function startProxy(config: ProxyConfig, log: Logger = createLogger
  * trusted depends on the tenant in the URL, so the request path verifies them per tenant.
  */
 async function createListener(config: ProxyConfig, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
-  // Room for a bearer token just over the 16 KiB auth limit, so an oversized token gets the proxy's
-  // own 401 and audit event; headers beyond this get Node's bare 431.
-  const maxHeaderSize = 32 * 1024;
+  // Above every tenant's header limit (checked per tenant in request-guards.ts, which audits it);
+  // headers beyond this get Node's bare 431.
+  const maxHeaderSize = MAX_HEADER_BYTES_ANY_TENANT;
   if (!config.tls) return createServer({ maxHeaderSize }, handler);
   const [cert, key] = await Promise.all([readFile(config.tls.certFile), readFile(config.tls.keyFile)]);
   return createTlsServer({ cert, key, minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false, maxHeaderSize }, handler);

@@ -1,35 +1,67 @@
-import { filterToolsListResult, isResponse, SseParser, serializeSseEvent, validateMessage, type JsonRpcResponse } from '@mcpg/mcp';
+import {
+  FILTERED_LISTS,
+  filterListResult,
+  isResponse,
+  SseParser,
+  serializeSseEvent,
+  validateMessage,
+  type FilteredListMethod,
+  type JsonRpcResponse,
+  type SseEvent,
+} from '@mcpg/mcp';
 import type { ToolAccess } from '@mcpg/policy';
 import { rpcKey } from './rpc-key.js';
 
+/** The list method whose result carries this array field, recognised by shape alone. */
+const LIST_BY_FIELD = new Map(Object.entries(FILTERED_LISTS).map(([method, { field }]) => [field, method as FilteredListMethod]));
+
 /**
- * What the proxy changes in upstream replies for one client request: `tools/list` results are
- * filtered to what the key may call, and, when the tenant turned it on, secrets are redacted
- * (`redact`, see message-redaction.ts). Everything else passes through byte-for-byte.
+ * What the proxy changes in upstream replies for one client request: `tools/list`,
+ * `resources/list`, `resources/templates/list` and `prompts/list` results are filtered to what
+ * the principal may use, and, when the tenant turned it on, secrets are redacted (`redact`, see
+ * message-redaction.ts). Everything else passes through byte-for-byte.
+ *
+ * On a POST the proxy knows which request ids were list requests. On a GET stream it does not
+ * (a resumed stream may replay answers to earlier POSTs), so there every result is filtered by
+ * its shape: a result carrying a `tools`/`resources`/`resourceTemplates`/`prompts` array.
  */
 export class ResponseInspector {
   constructor(
     private readonly key: ToolAccess,
-    private readonly toolsListIds: ReadonlySet<string>,
+    private readonly listIds: ReadonlyMap<string, FilteredListMethod> | 'by-shape',
     private readonly redact: ((message: unknown) => unknown) | null = null,
   ) {}
 
   get isPassThrough(): boolean {
-    return this.toolsListIds.size === 0 && this.redact === null;
+    return this.listIds !== 'by-shape' && this.listIds.size === 0 && this.redact === null;
+  }
+
+  private matcherFor(method: FilteredListMethod): (name: string) => boolean {
+    if (method === 'tools/list') return this.key.mayCallTool;
+    if (method === 'prompts/list') return this.key.mayGetPrompt;
+    return this.key.mayReadResource;
+  }
+
+  private listMethodOf(response: JsonRpcResponse): FilteredListMethod | undefined {
+    if (this.listIds !== 'by-shape') return this.listIds.get(rpcKey(response.id));
+    const result = response.result;
+    if (typeof result !== 'object' || result === null) return undefined;
+    for (const [field, method] of LIST_BY_FIELD) if (Array.isArray((result as Record<string, unknown>)[field])) return method;
+    return undefined;
   }
 
   inspectMessage(message: unknown): unknown {
     if (this.isPassThrough) return message;
-    const filtered = this.filterToolsList(message);
+    const filtered = this.filterLists(message);
     return this.redact ? this.redact(filtered) : filtered;
   }
 
-  private filterToolsList(message: unknown): unknown {
-    if (this.toolsListIds.size === 0) return message;
+  private filterLists(message: unknown): unknown {
+    if (this.listIds !== 'by-shape' && this.listIds.size === 0) return message;
     const valid = validateMessage(message);
     if (typeof valid === 'string' || !isResponse(valid)) return message;
-    if (!this.toolsListIds.has(rpcKey(valid.id))) return message;
-    return filterToolsListResult(valid as JsonRpcResponse, this.key.mayCallTool);
+    const method = this.listMethodOf(valid);
+    return method ? filterListResult(valid, method, this.matcherFor(method)) : message;
   }
 
   /** A JSON body: one message or a batch. Returns the new body, or null if it was not JSON. */
@@ -52,12 +84,17 @@ export class SseRewriter {
   private readonly parser = new SseParser();
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly inspector: ResponseInspector) {}
+  constructor(
+    private readonly inspector: ResponseInspector,
+    /** Transport-specific rewriting before inspection (legacy SSE: the `endpoint` event). */
+    private readonly rewriteEvent?: (event: SseEvent) => SseEvent,
+  ) {}
 
   push(chunk: Uint8Array): string {
     const events = this.parser.push(this.decoder.decode(chunk, { stream: true }));
     let out = '';
-    for (const event of events) {
+    for (const parsed of events) {
+      const event = this.rewriteEvent ? this.rewriteEvent(parsed) : parsed;
       if (event.data) {
         try {
           const json: unknown = JSON.parse(event.data);

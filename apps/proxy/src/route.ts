@@ -1,12 +1,15 @@
+/** `mcp`: Streamable HTTP. `sse` + `messages`: the legacy HTTP+SSE transport (MCP 2024-11-05). */
+export type McpEndpoint = 'mcp' | 'sse' | 'messages';
+
 export type ProxyRoute =
-  | { kind: 'mcp'; tenantSlug: string; serverName: string }
+  | { kind: 'mcp'; tenantSlug: string; serverName: string; endpoint: McpEndpoint }
   | { kind: 'resource_metadata'; tenantSlug: string; serverName: string }
   | { kind: 'healthz' }
   | { kind: 'readyz' }
   | { kind: 'metrics' }
   | { kind: 'not_found' };
 
-const MCP_PATH = /^\/t\/([^/]+)\/([^/]+)\/mcp\/?$/;
+const MCP_PATH = /^\/t\/([^/]+)\/([^/]+)\/(mcp|sse|messages)\/?$/;
 /** RFC 9728 §3.1: the well-known segment goes between the host and the resource's path. */
 const RESOURCE_METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/t\/([^/]+)\/([^/]+)\/mcp\/?$/;
 
@@ -19,7 +22,7 @@ export function matchRoute(rawUrl: string): ProxyRoute {
   const m = MCP_PATH.exec(path);
   if (m) {
     try {
-      return { kind: 'mcp', tenantSlug: decodeURIComponent(m[1]!), serverName: decodeURIComponent(m[2]!) };
+      return { kind: 'mcp', tenantSlug: decodeURIComponent(m[1]!), serverName: decodeURIComponent(m[2]!), endpoint: m[3] as McpEndpoint };
     } catch {
       return { kind: 'not_found' };
     }

@@ -4,7 +4,9 @@ import type { IncomingHttpHeaders } from 'node:http';
  * Headers that cross the proxy. An allow-list both ways: the client's Authorization (its MCP
  * Guard credential) must never reach the upstream, and upstream internals stay inside.
  */
-const TO_UPSTREAM = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'traceparent', 'tracestate'];
+// `mcp-session-id` is not here: the client holds a sealed id, and the forwarder sets the upstream's own.
+// `mcp-method` / `mcp-name` go on only after they were checked against the body (mcp-post.ts).
+const TO_UPSTREAM = ['content-type', 'accept', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'last-event-id', 'traceparent', 'tracestate'];
 const TO_CLIENT = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control'];
 
 function pick(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>, names: readonly string[]): Record<string, string> {

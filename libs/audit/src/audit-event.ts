@@ -8,6 +8,8 @@ export const auditKinds = [
   'request',
   'tool.call',
   'tool.denied',
+  'resource.denied',
+  'prompt.denied',
   'rate_limited',
   'request.invalid',
   'upstream.error',

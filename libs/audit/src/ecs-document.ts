@@ -9,6 +9,8 @@ const ecsCategorization: Record<AuditKind, { category: string[]; type: string[] 
   request: { category: ['network', 'web'], type: ['access'] },
   'tool.call': { category: ['network', 'web'], type: ['access', 'allowed'] },
   'tool.denied': { category: ['network', 'web'], type: ['access', 'denied'] },
+  'resource.denied': { category: ['network', 'web'], type: ['access', 'denied'] },
+  'prompt.denied': { category: ['network', 'web'], type: ['access', 'denied'] },
   rate_limited: { category: ['network', 'web'], type: ['access', 'denied'] },
   'request.invalid': { category: ['network', 'web'], type: ['access', 'denied'] },
   'upstream.error': { category: ['network', 'web'], type: ['error'] },

@@ -11,6 +11,11 @@ export interface BusNames {
   heartbeatKey(proxyId: string): string;
   /** SCAN pattern matching every heartbeat key. */
   readonly heartbeatPattern: string;
+  /**
+   * Legacy HTTP+SSE answers the proxy makes itself (denied messages) for a client whose SSE
+   * stream is held by another proxy of the region: `{ sessionId, message }`.
+   */
+  readonly legacySseChannel: string;
   /** BullMQ queue of audit-event batches. */
   readonly auditQueue: string;
   /** BullMQ's own key prefix (it stores queues under `{bullPrefix}:{queue}:*`). */
@@ -27,6 +32,7 @@ export function busNames(keyPrefix = ''): BusNames {
     snapshotChannel: `${keyPrefix}mcpg:snapshots`,
     heartbeatKey: (proxyId) => `${keyPrefix}mcpg:heartbeat:${proxyId}`,
     heartbeatPattern: `${keyPrefix}mcpg:heartbeat:*`,
+    legacySseChannel: `${keyPrefix}mcpg:legacy-sse`,
     auditQueue: AUDIT_QUEUE_NAME,
     bullPrefix: `${keyPrefix}bull`,
   };

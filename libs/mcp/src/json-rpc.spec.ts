@@ -4,7 +4,7 @@ import { isNotification, isRequest, isResponse, parseJsonRpcBody } from './json-
 describe('JSON-RPC body parsing', () => {
   it('answers invalid JSON with a -32700 parse error and a null id', () => {
     const r = parseJsonRpcBody('{"jsonrpc":"2.0",');
-    expect(r).toEqual({ ok: false, error: { jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringContaining('Parse error') } } });
+    expect(r).toEqual({ ok: false, reason: 'parse_error', error: { jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringContaining('Parse error') } } });
   });
   it('accepts requests with string or numeric ids, notifications and responses', () => {
     const r = parseJsonRpcBody(

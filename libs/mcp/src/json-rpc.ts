@@ -53,7 +53,10 @@ export function errorResponse(id: JsonRpcId | null, code: number, message: strin
 
 export type ParsedBody =
   | { ok: true; isBatch: boolean; messages: JsonRpcMessage[] }
-  | { ok: false; error: JsonRpcResponse };
+  | { ok: false; error: JsonRpcResponse; reason: InvalidBodyReason };
+
+/** Why a body was refused, as recorded in audit events. */
+export type InvalidBodyReason = 'parse_error' | 'empty_batch' | 'batch_too_long' | 'invalid_message';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -93,19 +96,23 @@ export function parseJsonRpcBody(body: string, limits: ParseLimits = { maxBatchL
   try {
     json = JSON.parse(body);
   } catch {
-    return { ok: false, error: errorResponse(null, JSON_RPC_PARSE_ERROR, 'Parse error: body is not valid JSON') };
+    return { ok: false, reason: 'parse_error', error: errorResponse(null, JSON_RPC_PARSE_ERROR, 'Parse error: body is not valid JSON') };
   }
   const isBatch = Array.isArray(json);
   const items: unknown[] = isBatch ? (json as unknown[]) : [json];
-  if (items.length === 0) return { ok: false, error: errorResponse(null, JSON_RPC_INVALID_REQUEST, 'Invalid Request: empty batch') };
+  if (items.length === 0) return { ok: false, reason: 'empty_batch', error: errorResponse(null, JSON_RPC_INVALID_REQUEST, 'Invalid Request: empty batch') };
   if (items.length > limits.maxBatchLength)
-    return { ok: false, error: errorResponse(null, JSON_RPC_INVALID_REQUEST, `Invalid Request: batch longer than ${limits.maxBatchLength}`) };
+    return {
+      ok: false,
+      reason: 'batch_too_long',
+      error: errorResponse(null, JSON_RPC_INVALID_REQUEST, `Invalid Request: batch longer than ${limits.maxBatchLength}`),
+    };
   const messages: JsonRpcMessage[] = [];
   for (const item of items) {
     const result = validateMessage(item);
     if (typeof result === 'string') {
       const id = isPlainObject(item) && validId(item.id) ? item.id : null;
-      return { ok: false, error: errorResponse(id, JSON_RPC_INVALID_REQUEST, `Invalid Request: ${result}`) };
+      return { ok: false, reason: 'invalid_message', error: errorResponse(id, JSON_RPC_INVALID_REQUEST, `Invalid Request: ${result}`) };
     }
     messages.push(result);
   }

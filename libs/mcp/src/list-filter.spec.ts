@@ -15,3 +15,16 @@ describe('tools/list filtering', () => {
     expect(filterToolsListResult(response, () => false)).toBe(response);
   });
 });
+
+describe('resource and prompt list filtering', () => {
+  it('filters resources by uri, templates by uriTemplate and prompts by name', async () => {
+    const { filterListResult } = await import('./list-filter.js');
+    const allow = (k: string) => k.startsWith('demo://ok') || k === 'simple-prompt';
+    const r = { jsonrpc: '2.0' as const, id: 1, result: { resources: [{ uri: 'demo://ok/1' }, { uri: 'demo://no/1' }] } };
+    expect(filterListResult(r, 'resources/list', allow).result).toEqual({ resources: [{ uri: 'demo://ok/1' }] });
+    const t = { jsonrpc: '2.0' as const, id: 1, result: { resourceTemplates: [{ uriTemplate: 'demo://ok/{i}' }, { uriTemplate: 'demo://no/{i}' }] } };
+    expect(filterListResult(t, 'resources/templates/list', allow).result).toEqual({ resourceTemplates: [{ uriTemplate: 'demo://ok/{i}' }] });
+    const p = { jsonrpc: '2.0' as const, id: 1, result: { prompts: [{ name: 'simple-prompt' }, { name: 'args-prompt' }] } };
+    expect(filterListResult(p, 'prompts/list', allow).result).toEqual({ prompts: [{ name: 'simple-prompt' }] });
+  });
+});

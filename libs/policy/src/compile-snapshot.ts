@@ -6,18 +6,30 @@ import {
   type SnapshotRedaction,
   type SnapshotSink,
   type SnapshotToolRule,
+  type StdioCommand,
+  type TenantLimits,
   type TenantSnapshot,
 } from './snapshot.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
   tenant: { id: string; slug: string };
-  servers: ReadonlyArray<{ id: string; name: string; url: string }>;
+  servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string; stdio?: StdioCommand | null }>;
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null; expiresAt?: Date | null }>;
   /** A rule names an API key or a scope (see `snapshotToolRuleSchema`). */
-  toolRules: ReadonlyArray<{ id: string; apiKeyId: string | null; scope?: string | null; toolGlobs: readonly string[] }>;
+  toolRules: ReadonlyArray<{
+    id: string;
+    apiKeyId: string | null;
+    scope?: string | null;
+    toolGlobs: readonly string[];
+    resourceGlobs?: readonly string[];
+    promptGlobs?: readonly string[];
+  }>;
   identityProviders?: readonly SnapshotIdentityProvider[];
   rateLimit?: RateLimitConfig;
+  /** Per-tenant overrides of the proxy's default limits. */
+  limits?: TenantLimits;
+  allowedOrigins?: readonly string[];
   redaction?: SnapshotRedaction | null;
   sinks?: ReadonlyArray<SnapshotSink>;
 }
@@ -34,7 +46,13 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
     tenantSlug: model.tenant.slug,
     version,
     createdAt: now.toISOString(),
-    servers: [...model.servers].sort(byId).map((s) => ({ id: s.id, name: s.name, url: s.url })),
+    servers: [...model.servers].sort(byId).map((s) => ({
+      id: s.id,
+      name: s.name,
+      url: s.url,
+      transport: transportOf(s.transport),
+      ...(s.stdio ? { stdio: s.stdio } : {}),
+    })),
     apiKeys: [...model.apiKeys].sort(byId).map((k) => ({
       id: k.id,
       name: k.name,
@@ -47,7 +65,8 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
     identityProviders: [...(model.identityProviders ?? [])]
       .sort((a, b) => a.position - b.position || byId(a, b))
       .map((p) => ({ ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),
-    limits: { rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+    limits: { ...model.limits, rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
+    allowedOrigins: [...(model.allowedOrigins ?? [])].sort(),
     ...(model.redaction
       ? {
           redaction: {
@@ -62,8 +81,17 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
 }
 
 function compileRule(r: TenantModel['toolRules'][number]): SnapshotToolRule {
-  const toolGlobs = [...r.toolGlobs].sort();
-  if (r.apiKeyId) return { id: r.id, apiKeyId: r.apiKeyId, toolGlobs };
-  if (r.scope) return { id: r.id, scope: r.scope, toolGlobs };
+  const globs = {
+    toolGlobs: [...r.toolGlobs].sort(),
+    resourceGlobs: [...(r.resourceGlobs ?? [])].sort(),
+    promptGlobs: [...(r.promptGlobs ?? [])].sort(),
+  };
+  if (r.apiKeyId) return { id: r.id, apiKeyId: r.apiKeyId, ...globs };
+  if (r.scope) return { id: r.id, scope: r.scope, ...globs };
   throw new Error(`tool rule ${r.id} names neither an API key nor a scope`);
+}
+
+/** Validated on input; anything unknown is treated as the default transport. */
+function transportOf(value: string | undefined): 'streamable-http' | 'sse' | 'stdio' {
+  return value === 'sse' || value === 'stdio' ? value : 'streamable-http';
 }

@@ -1,11 +1,19 @@
 import { compileGlobList, type GlobMatcher } from './glob.js';
-import type { RateLimitConfig, SnapshotApiKey, SnapshotIdentityProvider, SnapshotServer, TenantSnapshot } from './snapshot.js';
+import type { RateLimitConfig, SnapshotApiKey, SnapshotIdentityProvider, SnapshotServer, SnapshotToolRule, TenantLimits, TenantSnapshot } from './snapshot.js';
 
-/** What one principal may call: the tool matcher and the rule that decides each tool. */
+/** What a rule can grant: tools by name, resources by URI, prompts by name. */
+export type AccessKind = 'tool' | 'resource' | 'prompt';
+
+/** What one principal may use, and which rule decides each use. */
 export interface ToolAccess {
   readonly mayCallTool: GlobMatcher;
+  /** `resources/read`, `resources/subscribe`: by URI. Templates in lists are matched by their template string. */
+  readonly mayReadResource: GlobMatcher;
+  readonly mayGetPrompt: GlobMatcher;
   /** The rule that allows `toolName`, or null when none does (default deny). */
   ruleIdFor(toolName: string): string | null;
+  /** The rule that allows `name` of `kind`, or null when none does (default deny). */
+  ruleIdOf(kind: AccessKind, name: string): string | null;
 }
 
 export interface CompiledApiKey extends ToolAccess {
@@ -16,15 +24,17 @@ export interface CompiledApiKey extends ToolAccess {
   readonly ruleId: string | null;
 }
 
-/** Tool globs granted to everyone holding a scope. */
+/** Globs granted to everyone holding a scope. */
 export interface CompiledScopeRule {
   readonly ruleId: string;
   readonly mayCallTool: GlobMatcher;
+  readonly mayReadResource: GlobMatcher;
+  readonly mayGetPrompt: GlobMatcher;
 }
 
 /**
  * A snapshot turned into lookup structures the proxy can use per request without further work:
- * keys by hash (O(1)), servers by path name, tool matchers precompiled.
+ * keys by hash (O(1)), servers by path name, matchers precompiled.
  */
 export interface CompiledPolicy {
   readonly snapshot: TenantSnapshot;
@@ -32,6 +42,9 @@ export interface CompiledPolicy {
   readonly tenantSlug: string;
   readonly version: number;
   readonly rateLimit: RateLimitConfig;
+  readonly limits: TenantLimits;
+  /** Exact `Origin` values (scheme://host[:port]) browsers may call from. */
+  readonly allowedOrigins: ReadonlySet<string>;
   readonly serversByName: ReadonlyMap<string, SnapshotServer>;
   readonly keysByHash: ReadonlyMap<string, CompiledApiKey>;
   readonly scopeRules: ReadonlyMap<string, CompiledScopeRule>;
@@ -41,25 +54,54 @@ export interface CompiledPolicy {
 
 const denyAll: GlobMatcher = () => false;
 
+function compileRuleMatchers(rule: SnapshotToolRule): CompiledScopeRule {
+  return {
+    ruleId: rule.id,
+    mayCallTool: compileGlobList(rule.toolGlobs),
+    mayReadResource: compileGlobList(rule.resourceGlobs),
+    mayGetPrompt: compileGlobList(rule.promptGlobs),
+  };
+}
+
+function matcherOf(rule: Pick<ToolAccess, 'mayCallTool' | 'mayReadResource' | 'mayGetPrompt'>, kind: AccessKind): GlobMatcher {
+  return kind === 'tool' ? rule.mayCallTool : kind === 'resource' ? rule.mayReadResource : rule.mayGetPrompt;
+}
+
+/** Access granted by a set of rules: the union of their globs; the first rule that matches decides. */
+function accessFromRules(rules: readonly CompiledScopeRule[]): ToolAccess {
+  if (rules.length === 0) {
+    return { mayCallTool: denyAll, mayReadResource: denyAll, mayGetPrompt: denyAll, ruleIdFor: () => null, ruleIdOf: () => null };
+  }
+  const ruleIdOf = (kind: AccessKind, name: string) => rules.find((r) => matcherOf(r, kind)(name))?.ruleId ?? null;
+  if (rules.length === 1) {
+    const [only] = rules as [CompiledScopeRule];
+    return { ...only, ruleIdFor: (name) => ruleIdOf('tool', name), ruleIdOf };
+  }
+  return {
+    mayCallTool: (name) => ruleIdOf('tool', name) !== null,
+    mayReadResource: (uri) => ruleIdOf('resource', uri) !== null,
+    mayGetPrompt: (name) => ruleIdOf('prompt', name) !== null,
+    ruleIdFor: (name) => ruleIdOf('tool', name),
+    ruleIdOf,
+  };
+}
+
 export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
-  const rulesByKey = new Map<string, (typeof snapshot.rules)[number]>();
+  const rulesByKey = new Map<string, CompiledScopeRule>();
   const scopeRules = new Map<string, CompiledScopeRule>();
   for (const rule of snapshot.rules) {
-    if (rule.apiKeyId !== undefined) rulesByKey.set(rule.apiKeyId, rule);
-    else if (rule.scope !== undefined) scopeRules.set(rule.scope, { ruleId: rule.id, mayCallTool: compileGlobList(rule.toolGlobs) });
+    if (rule.apiKeyId !== undefined) rulesByKey.set(rule.apiKeyId, compileRuleMatchers(rule));
+    else if (rule.scope !== undefined) scopeRules.set(rule.scope, compileRuleMatchers(rule));
   }
   const keysByHash = new Map<string, CompiledApiKey>();
   for (const key of snapshot.apiKeys) {
     const rule = rulesByKey.get(key.id);
-    const mayCallTool = rule ? compileGlobList(rule.toolGlobs) : denyAll;
-    const ruleId = rule?.id ?? null;
     keysByHash.set(key.hash, {
+      ...accessFromRules(rule ? [rule] : []),
       key,
       isRevoked: key.revokedAt !== null,
       expiresAtMs: key.expiresAt ? Date.parse(key.expiresAt) : null,
-      mayCallTool,
-      ruleId,
-      ruleIdFor: (name) => (mayCallTool(name) ? ruleId : null),
+      ruleId: rule?.ruleId ?? null,
     });
   }
   return {
@@ -68,6 +110,8 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
     tenantSlug: snapshot.tenantSlug,
     version: snapshot.version,
     rateLimit: snapshot.limits.rateLimit,
+    limits: snapshot.limits,
+    allowedOrigins: new Set(snapshot.allowedOrigins),
     serversByName: new Map(snapshot.servers.map((s) => [s.name, s])),
     keysByHash,
     scopeRules,
@@ -82,9 +126,7 @@ export function toolAccessForScopes(policy: CompiledPolicy, scopes: readonly str
     const rule = policy.scopeRules.get(scope);
     if (rule) rules.push(rule);
   }
-  if (rules.length === 0) return { mayCallTool: denyAll, ruleIdFor: () => null };
-  const ruleIdFor = (name: string) => rules.find((r) => r.mayCallTool(name))?.ruleId ?? null;
-  return { mayCallTool: (name) => ruleIdFor(name) !== null, ruleIdFor };
+  return accessFromRules(rules);
 }
 
 /** Scopes whose rules would allow `toolName`: what a client must ask for to step up (MCP 2025-11-25). */
@@ -101,8 +143,20 @@ export interface ToolDecision {
   readonly reason: 'rule_allows' | 'no_matching_rule';
 }
 
-export function decideToolCall(access: ToolAccess, toolName: string): ToolDecision {
-  const ruleId = access.ruleIdFor(toolName);
+function decide(access: ToolAccess, kind: AccessKind, name: string): ToolDecision {
+  const ruleId = access.ruleIdOf(kind, name);
   if (ruleId !== null) return { isAllowed: true, ruleId, reason: 'rule_allows' };
   return { isAllowed: false, ruleId: null, reason: 'no_matching_rule' };
+}
+
+export function decideToolCall(access: ToolAccess, toolName: string): ToolDecision {
+  return decide(access, 'tool', toolName);
+}
+
+export function decideResourceRead(access: ToolAccess, uri: string): ToolDecision {
+  return decide(access, 'resource', uri);
+}
+
+export function decidePromptGet(access: ToolAccess, promptName: string): ToolDecision {
+  return decide(access, 'prompt', promptName);
 }

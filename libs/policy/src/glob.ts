@@ -33,3 +33,10 @@ const GLOB_PATTERN = /^[A-Za-z0-9_\-.:/*?]{1,200}$/;
 export function isValidToolGlob(glob: string): boolean {
   return GLOB_PATTERN.test(glob);
 }
+
+const URI_GLOB_PATTERN = /^[\x21-\x7e]{1,500}$/;
+
+/** Resource URI globs: printable ASCII without spaces (URIs carry `{}`, `%`, `=`, `&`, `#`, …). */
+export function isValidResourceGlob(glob: string): boolean {
+  return URI_GLOB_PATTERN.test(glob);
+}

@@ -23,15 +23,15 @@ describe('diffSnapshots', () => {
     );
     const changes = diffSnapshots(from, to);
     expect(changes.map((c) => [c.section, c.id, c.kind, c.fields])).toEqual([
-      ['servers', 's1', 'removed', ['id', 'name', 'url']],
-      ['servers', 's2', 'added', ['id', 'name', 'url']],
+      ['servers', 's1', 'removed', ['id', 'name', 'transport', 'url']],
+      ['servers', 's2', 'added', ['id', 'name', 'transport', 'url']],
       ['apiKeys', 'k1', 'changed', ['revokedAt']],
       ['rules', 'r1', 'changed', ['toolGlobs']],
     ]);
     expect(JSON.stringify(changes)).not.toContain(hash('a'));
     expect(describeSnapshotChanges(changes).split('\n')).toEqual([
-      '- servers s1 {"id":"s1","name":"files","url":"http://a/mcp"}',
-      '+ servers s2 {"id":"s2","name":"search","url":"http://b/mcp"}',
+      '- servers s1 {"id":"s1","name":"files","url":"http://a/mcp","transport":"streamable-http"}',
+      '+ servers s2 {"id":"s2","name":"search","url":"http://b/mcp","transport":"streamable-http"}',
       '~ apiKeys k1 revokedAt: null → "2026-01-01T00:00:00.000Z"',
       '~ rules r1 toolGlobs: ["echo"] → ["echo","get-*"]',
     ]);

@@ -3,22 +3,27 @@ import { createRequire } from 'node:module';
 import { freePort } from './free-port.js';
 
 export interface RunningMcpServer {
-  /** Streamable HTTP endpoint, e.g. http://127.0.0.1:PORT/mcp */
+  /** Streamable HTTP endpoint, e.g. http://127.0.0.1:PORT/mcp (legacy mode: …/sse) */
   readonly url: string;
   readonly process: ChildProcess;
   close(): Promise<void>;
 }
 
+/** What the server prints once it listens, per transport mode. */
+const READY: Record<EverythingHttpMode, string> = { streamableHttp: 'listening on port', sse: 'Server is running on port' };
+export type EverythingHttpMode = 'streamableHttp' | 'sse';
+
 /**
- * Starts the reference MCP server `@modelcontextprotocol/server-everything` in its Streamable
- * HTTP mode as a child process: a real MCP server that nobody on this project wrote.
+ * Starts the reference MCP server `@modelcontextprotocol/server-everything` as a child process: a
+ * real MCP server that nobody on this project wrote. `streamableHttp` (default) serves `/mcp`;
+ * `sse` serves the legacy HTTP+SSE transport at `/sse` (url) and `/message`.
  */
-export async function startEverythingServer(): Promise<RunningMcpServer> {
+export async function startEverythingServer(mode: EverythingHttpMode = 'streamableHttp'): Promise<RunningMcpServer> {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [entry, 'streamableHttp'], {
+    const child = spawn(process.execPath, [entry, mode], {
       env: { ...process.env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -27,7 +32,7 @@ export async function startEverythingServer(): Promise<RunningMcpServer> {
       const timer = setTimeout(() => resolve(false), 15_000);
       child.stderr!.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes('listening on port')) {
+        if (stderr.includes(READY[mode])) {
           clearTimeout(timer);
           resolve(true);
         }
@@ -47,7 +52,7 @@ export async function startEverythingServer(): Promise<RunningMcpServer> {
     }
     child.stderr!.resume();
     return {
-      url: `http://127.0.0.1:${port}/mcp`,
+      url: `http://127.0.0.1:${port}${mode === 'sse' ? '/sse' : '/mcp'}`,
       process: child,
       close: () =>
         new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface TappedRequest {
   method: string;
+  url: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -29,9 +30,10 @@ export async function startUpstreamTap(targetUrl: string): Promise<UpstreamTap> 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      requests.push({ method: req.method ?? '', headers: req.headers, body: body.toString('utf8') });
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
       const upstream = httpRequest(
-        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: { ...req.headers, host: target.host } },
+        // The request's own path: legacy SSE servers take POSTs on another path than their stream.
+        { host: target.hostname, port: target.port, path: req.url ?? target.pathname, method: req.method, headers: { ...req.headers, host: target.host } },
         (upstreamRes) => {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.pipe(res);

@@ -51,6 +51,20 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  setTenantLimits: {
+    build: (t) => ({
+      query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, limits: { maxJsonDepth: 16 } } },
+    }),
+    allowed: everyone,
+  },
+  setAllowedOrigins: {
+    build: (t) => ({
+      query: 'mutation($i: SetAllowedOriginsInput!) { setAllowedOrigins(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, origins: ['https://app.example.com'] } },
+    }),
+    allowed: everyone,
+  },
   setRedactionSettings: {
     build: (t) => ({
       query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',

@@ -45,6 +45,14 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, scope: 'admin', toolGlobs: ['*'] } },
   }),
+  setTenantLimits: (f) => ({
+    query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, limits: { maxBodyBytes: 1 } } },
+  }),
+  setAllowedOrigins: (f) => ({
+    query: 'mutation($i: SetAllowedOriginsInput!) { setAllowedOrigins(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, origins: ['https://evil.example'] } },
+  }),
   redactionSettings: (f) => ({ query: 'query($t: ID!) { redactionSettings(tenantId: $t) { redactResponses } }', variables: { t: f.b.id } }),
   setRedactionSettings: (f) => ({
     query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',

@@ -115,7 +115,7 @@ describe('identity providers', () => {
     );
     expect(setScopeToolRule).toMatchObject({ scope: 'tools:read', apiKeyId: null });
     const { snapshot } = await cp.snapshotInRedis(tenantId);
-    expect(snapshot.rules).toContainEqual({ id: setScopeToolRule.id, scope: 'tools:read', toolGlobs: ['echo', 'get-*'] });
+    expect(snapshot.rules).toContainEqual({ resourceGlobs: [], promptGlobs: [], id: setScopeToolRule.id, scope: 'tools:read', toolGlobs: ['echo', 'get-*'] });
     const bad = await cp.graphql('mutation($input: SetScopeToolRuleInput!) { setScopeToolRule(input: $input) { id } }', {
       input: { tenantId, scope: 'has space', toolGlobs: [] },
     });

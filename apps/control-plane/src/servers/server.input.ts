@@ -3,6 +3,30 @@ import { z } from 'zod';
 import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema, pathSegmentSchema } from '../validation/field-schemas.js';
 
 @InputType()
+export class EnvVarInput {
+  @Field(() => String)
+  name: string;
+
+  @Field(() => String, { description: 'Published in snapshots and kept in the database in clear: no secrets.' })
+  value: string;
+}
+
+@InputType()
+export class StdioCommandInput {
+  @Field(() => String, { description: 'Executable (absolute path or on the proxy PATH); run without a shell.' })
+  command: string;
+
+  @Field(() => [String], { nullable: true })
+  args?: string[] | null;
+
+  @Field(() => [EnvVarInput], { nullable: true, description: 'Environment of the process (besides PATH, HOME, LANG, TZ, TMPDIR, USER, SHELL, TERM).' })
+  env?: EnvVarInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Working directory.' })
+  cwd?: string | null;
+}
+
+@InputType()
 export class AddUpstreamServerInput {
   @Field(() => ID)
   tenantId: string;
@@ -10,8 +34,20 @@ export class AddUpstreamServerInput {
   @Field(() => String, { description: 'Path segment in proxy URLs; 2-63 of a-z, 0-9, "-". Unique per tenant.' })
   name: string;
 
-  @Field(() => String, { description: 'The upstream MCP endpoint (http or https).' })
-  url: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The upstream MCP endpoint (http or https); for transport "sse", its SSE endpoint. Not used for "stdio".',
+  })
+  url?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '"streamable-http" (default), "sse" (legacy HTTP+SSE) or "stdio" (a command proxies spawn; needs MCPG_ALLOW_STDIO_UPSTREAMS).',
+  })
+  transport?: string | null;
+
+  @Field(() => StdioCommandInput, { nullable: true, description: 'For transport "stdio": the command to spawn, one process per session.' })
+  stdio?: StdioCommandInput | null;
 
   @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
   expectedVersion?: number | null;
@@ -33,9 +69,31 @@ export const upstreamUrlSchema = z
     }
   });
 
-export const addUpstreamServerSchema = z.object({
-  tenantId: idSchema,
-  name: pathSegmentSchema,
-  url: upstreamUrlSchema,
-  expectedVersion: expectedVersionSchema,
+const stdioCommandInputSchema = z.object({
+  command: z.string().min(1, 'must not be empty').max(1024),
+  args: z.array(z.string().max(4096)).max(100).nullish().transform((a) => a ?? []),
+  env: z
+    .array(z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'), value: z.string().max(4096) }))
+    .max(100)
+    .nullish()
+    .transform((vars) => Object.fromEntries((vars ?? []).map((v) => [v.name, v.value]))),
+  cwd: z.string().min(1).max(1024).nullish().transform((c) => c ?? undefined),
 });
+
+export const addUpstreamServerSchema = z
+  .object({
+    tenantId: idSchema,
+    name: pathSegmentSchema,
+    url: upstreamUrlSchema.nullish(),
+    transport: z
+      .enum(['streamable-http', 'sse', 'stdio'], 'must be "streamable-http", "sse" or "stdio"')
+      .nullish()
+      .transform((t) => t ?? 'streamable-http'),
+    stdio: stdioCommandInputSchema.nullish(),
+    expectedVersion: expectedVersionSchema,
+  })
+  .superRefine((input, ctx) => {
+    if (input.transport === 'stdio' && !input.stdio) ctx.addIssue({ code: 'custom', path: ['stdio'], message: 'is required for transport "stdio"' });
+    if (input.transport !== 'stdio' && !input.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required' });
+    if (input.transport !== 'stdio' && input.stdio) ctx.addIssue({ code: 'custom', path: ['stdio'], message: 'is only for transport "stdio"' });
+  });

@@ -1,5 +1,20 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 
+@ObjectType('StdioCommand', { description: 'What proxies spawn for a stdio server. Environment values are not shown.' })
+export class StdioCommandModel {
+  @Field(() => String)
+  command: string;
+
+  @Field(() => [String])
+  args: string[];
+
+  @Field(() => [String])
+  envNames: string[];
+
+  @Field(() => String, { nullable: true })
+  cwd?: string;
+}
+
 @ObjectType('UpstreamServer', { description: 'An MCP server the proxy forwards to, at /t/{tenant}/{name}/mcp.' })
 export class UpstreamServerModel {
   @Field(() => ID)
@@ -13,6 +28,9 @@ export class UpstreamServerModel {
 
   @Field(() => String)
   url: string;
+
+  @Field(() => String, { description: '"streamable-http" (clients use /mcp) or "sse" (legacy HTTP+SSE; clients use /sse and /messages).' })
+  transport: string;
 
   @Field(() => Date)
   createdAt: Date;

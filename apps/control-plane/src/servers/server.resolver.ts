@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { AddUpstreamServerInput } from './server.input.js';
-import { UpstreamServerModel } from './server.model.js';
+import { StdioCommandModel, UpstreamServerModel } from './server.model.js';
 import { ServerService } from './server.service.js';
+import { stdioCommandOf } from './stdio-command.js';
 
 @Resolver(() => UpstreamServerModel)
 export class ServerResolver {
@@ -30,5 +31,12 @@ export class ServerResolver {
   @Query(() => [UpstreamServerModel])
   servers(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<UpstreamServerModel[]> {
     return this.serverService.listForTenant(tenantId);
+  }
+
+  @TenantRead(tenantOf.parent())
+  @ResolveField('stdio', () => StdioCommandModel, { nullable: true, description: 'For stdio servers: the command proxies spawn.' })
+  stdioOf(@Parent() server: { stdio?: unknown }): StdioCommandModel | null {
+    const command = stdioCommandOf(server);
+    return command && { command: command.command, args: command.args, envNames: Object.keys(command.env), ...(command.cwd ? { cwd: command.cwd } : {}) };
   }
 }

@@ -10,6 +10,8 @@ import { toSnapshotIdentityProvider } from '../identity-providers/identity-provi
 import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
 import { toSnapshotSink } from '../sinks/snapshot-sink.js';
+import { stdioCommandOf } from '../servers/stdio-command.js';
+import { tenantLimitsOf } from '../tenants/tenant-limits.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -215,7 +217,11 @@ async function latestVersion(tx: Tx, tenantId: string): Promise<number> {
 }
 
 /** The tenant's model as it stands in `tx`, compiled; also used by dry runs. */
-export async function compileTenant(tx: Tx, tenant: { id: string; slug: string }, version: number): Promise<TenantSnapshot> {
+export async function compileTenant(
+  tx: Tx,
+  tenant: { id: string; slug: string; limits: unknown; allowedOrigins: string[] },
+  version: number,
+): Promise<TenantSnapshot> {
   // One query at a time: a Prisma `include` here would run its relation queries concurrently on
   // the transaction's single connection, which node-postgres deprecates.
   const servers = await tx.upstreamServer.findMany({ where: { tenantId: tenant.id } });
@@ -224,6 +230,18 @@ export async function compileTenant(tx: Tx, tenant: { id: string; slug: string }
   const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
   const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId: tenant.id } });
   const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
-  const sinks = (await tx.auditSink.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotSink);
-  return compileSnapshot({ tenant, servers, apiKeys, toolRules, identityProviders, redaction, sinks }, version);
+  return compileSnapshot(
+    {
+      tenant,
+      servers: servers.map((server) => ({ ...server, stdio: stdioCommandOf(server) })),
+      apiKeys,
+      toolRules,
+      identityProviders,
+      redaction,
+      limits: tenantLimitsOf(tenant),
+      allowedOrigins: tenant.allowedOrigins,
+      sinks: (await tx.auditSink.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotSink),
+    },
+    version,
+  );
 }

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('Tenant', { description: 'A customer or team whose MCP servers MCP Guard protects.' })
 export class TenantModel {
@@ -16,4 +16,25 @@ export class TenantModel {
 
   @Field(() => Date, { nullable: true, description: 'Set while suspended: no proxy serves the tenant.' })
   suspendedAt: Date | null;
+
+  @Field(() => [String], { description: 'Browser origins allowed to call this tenant (others get 403; requests without Origin are unaffected).' })
+  allowedOrigins: string[];
+}
+
+@ObjectType('TenantLimits', { description: "The tenant's overrides of the proxy's request limits; null: the proxy default." })
+export class TenantLimitsModel {
+  @Field(() => Int, { nullable: true })
+  maxBodyBytes?: number;
+  @Field(() => Int, { nullable: true })
+  maxJsonDepth?: number;
+  @Field(() => Int, { nullable: true })
+  maxBatchLength?: number;
+  @Field(() => Int, { nullable: true })
+  maxHeaderBytes?: number;
+  @Field(() => Int, { nullable: true })
+  upstreamConnectTimeoutMs?: number;
+  @Field(() => Int, { nullable: true })
+  upstreamResponseTimeoutMs?: number;
+  @Field(() => Int, { nullable: true })
+  sseIdleTimeoutMs?: number;
 }

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { AnyAdmin, PlatformOnly, TenantPlatformOnly, TenantRead, tenantOf } from '../admin-auth/access.decorator.js';
+import { AnyAdmin, PlatformOnly, TenantPlatformOnly, TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { ApiKeyModel } from '../api-keys/api-key.model.js';
@@ -8,8 +8,9 @@ import { ApiKeyService } from '../api-keys/api-key.service.js';
 import { UpstreamServerModel } from '../servers/server.model.js';
 import { ServerService } from '../servers/server.service.js';
 import { SnapshotService } from '../snapshots/snapshot.service.js';
-import { CreateTenantInput } from './tenant.input.js';
-import { TenantModel } from './tenant.model.js';
+import { CreateTenantInput, SetAllowedOriginsInput, SetTenantLimitsInput } from './tenant.input.js';
+import { TenantLimitsModel, TenantModel } from './tenant.model.js';
+import { tenantLimitsOf } from './tenant-limits.js';
 import { TenantService } from './tenant.service.js';
 
 @Resolver(() => TenantModel)
@@ -34,6 +35,24 @@ export class TenantResolver {
   @Mutation(() => TenantModel, { description: 'Withdraws the tenant from every proxy (404 on its routes) until resumed. Idempotent.' })
   suspendTenant(@Args('id', { type: () => ID }) id: string, @CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel> {
     return this.tenantService.suspend(id, admin);
+  }
+
+  @TenantWrite(tenantOf.arg('input.tenantId'))
+  @Mutation(() => TenantModel, { description: "Replaces the tenant's request-limit overrides (proxy defaults apply to omitted fields)." })
+  setTenantLimits(
+    @Args('input', { type: () => SetTenantLimitsInput }) input: SetTenantLimitsInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<TenantModel> {
+    return this.tenantService.setLimits(input, admin);
+  }
+
+  @TenantWrite(tenantOf.arg('input.tenantId'))
+  @Mutation(() => TenantModel, { description: 'Replaces the browser origins allowed to call the tenant (DNS-rebinding protection).' })
+  setAllowedOrigins(
+    @Args('input', { type: () => SetAllowedOriginsInput }) input: SetAllowedOriginsInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<TenantModel> {
+    return this.tenantService.setAllowedOrigins(input, admin);
   }
 
   @TenantPlatformOnly(tenantOf.arg('id'))
@@ -76,6 +95,12 @@ export class TenantResolver {
   @ResolveField('servers', () => [UpstreamServerModel])
   serversOf(@Parent() tenant: TenantModel): Promise<UpstreamServerModel[]> {
     return this.serverService.listForTenant(tenant.id);
+  }
+
+  @TenantRead(tenantOf.parent('id'))
+  @ResolveField('limits', () => TenantLimitsModel)
+  limitsOf(@Parent() tenant: { limits?: unknown }): TenantLimitsModel {
+    return tenantLimitsOf(tenant);
   }
 
   @TenantRead(tenantOf.parent('id'))

@@ -7,7 +7,7 @@ import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { createTenantSchema } from './tenant.input.js';
+import { createTenantSchema, setAllowedOriginsSchema, setTenantLimitsSchema } from './tenant.input.js';
 
 const tenantView = (t: Tenant) => ({ id: t.id, slug: t.slug, name: t.name, suspendedAt: t.suspendedAt });
 
@@ -27,6 +27,30 @@ export class TenantService {
     const tenant = await this.snapshots.change(id, (tx) => tx.tenant.create({ data: { id, slug, name } }));
     this.changes.record(admin, { action: 'createTenant', targetType: 'Tenant', targetId: id, tenantId: id, after: tenantView(tenant) });
     return tenant;
+  }
+
+  /** Replaces the tenant's limit overrides and publishes the next snapshot. */
+  async setLimits(input: unknown, admin: AdminPrincipal): Promise<Tenant> {
+    const { tenantId, limits } = parseInput(setTenantLimitsSchema, input);
+    const before = await this.get(tenantId);
+    const after = await this.snapshots.change(tenantId, (tx) => tx.tenant.update({ where: { id: tenantId }, data: { limits } }));
+    this.changes.record(admin, { action: 'setTenantLimits', targetType: 'Tenant', targetId: tenantId, tenantId, before: { limits: before.limits }, after: { limits: after.limits } });
+    return after;
+  }
+
+  async setAllowedOrigins(input: unknown, admin: AdminPrincipal): Promise<Tenant> {
+    const { tenantId, origins } = parseInput(setAllowedOriginsSchema, input);
+    const before = await this.get(tenantId);
+    const after = await this.snapshots.change(tenantId, (tx) => tx.tenant.update({ where: { id: tenantId }, data: { allowedOrigins: origins } }));
+    this.changes.record(admin, {
+      action: 'setAllowedOrigins',
+      targetType: 'Tenant',
+      targetId: tenantId,
+      tenantId,
+      before: { allowedOrigins: before.allowedOrigins },
+      after: { allowedOrigins: after.allowedOrigins },
+    });
+    return after;
   }
 
   /** The tenants the admin may see, in creation order. */
@@ -102,3 +126,4 @@ export class TenantService {
     return tenant;
   }
 }
+

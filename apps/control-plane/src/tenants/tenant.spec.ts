@@ -96,4 +96,28 @@ describe('tenants', () => {
     const again = await cp.graphql('mutation($id: ID!) { deleteTenant(id: $id) { id } }', { id: tenant.id });
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
   });
+  it('sets per-tenant limits and allowed origins, publishes them, and rejects invalid values', async () => {
+    const tenantId = (await cp.createTenant('limited')).id;
+    const LIMITS = 'mutation($input: SetTenantLimitsInput!) { setTenantLimits(input: $input) { limits { maxJsonDepth maxBodyBytes sseIdleTimeoutMs } } }';
+    const { setTenantLimits } = await cp.ok<{ setTenantLimits: unknown }>(LIMITS, {
+      input: { tenantId, limits: { maxJsonDepth: 8, maxBodyBytes: 2048, sseIdleTimeoutMs: null } },
+    });
+    expect(setTenantLimits).toEqual({ limits: { maxJsonDepth: 8, maxBodyBytes: 2048, sseIdleTimeoutMs: null } });
+    const ORIGINS = 'mutation($input: SetAllowedOriginsInput!) { setAllowedOrigins(input: $input) { allowedOrigins } }';
+    await cp.ok(ORIGINS, { input: { tenantId, origins: ['https://app.example.com', 'http://localhost:5173'] } });
+    const { snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(snapshot.limits).toMatchObject({ maxJsonDepth: 8, maxBodyBytes: 2048 });
+    expect(snapshot.limits).not.toHaveProperty('sseIdleTimeoutMs');
+    expect(snapshot.allowedOrigins).toEqual(['http://localhost:5173', 'https://app.example.com']);
+
+    for (const [query, input] of [
+      [LIMITS, { tenantId, limits: { maxJsonDepth: -1 } }],
+      [LIMITS, { tenantId, limits: { maxHeaderBytes: 10_000_000 } }],
+      [ORIGINS, { tenantId, origins: ['https://app.example.com/'] }],
+      [ORIGINS, { tenantId, origins: ['javascript:alert(1)'] }],
+    ] as const) {
+      const result = await cp.graphql(query, { input });
+      expect(result.errors?.[0]?.extensions, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+  });
 });

@@ -41,7 +41,7 @@ export class ControlPlaneHarness {
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(name: string): Promise<ControlPlaneHarness> {
+  static async start(name: string, overrides: Partial<ControlPlaneConfig> = {}): Promise<ControlPlaneHarness> {
     const database = await createTestDatabase(name);
     const keyPrefix = `test:cp:${randomUUID().slice(0, 8)}:`;
     const { privateKeyPem, publicKeyPem } = await generateSnapshotKeyPair();
@@ -61,6 +61,8 @@ export class ControlPlaneHarness {
       port: 0,
       isPlaygroundEnabled: false,
       sinkSecretKey: randomBytes(32),
+      allowStdioUpstreams: false,
+      ...overrides,
     };
     const harness = new ControlPlaneHarness(
       config,

@@ -1,4 +1,4 @@
-import { isValidToolGlob } from '@mcpg/policy';
+import { isValidResourceGlob, isValidToolGlob } from '@mcpg/policy';
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
 import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema } from '../validation/field-schemas.js';
@@ -15,17 +15,35 @@ export class SetToolRuleInput {
   })
   toolGlobs: string[];
 
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Resource URI globs (resources/read, resources/subscribe, resource lists). Omitted: unchanged. Empty allows nothing.',
+  })
+  resourceGlobs?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Prompt-name globs (prompts/get, prompts/list). Omitted: unchanged. Empty allows nothing.' })
+  promptGlobs?: string[] | null;
+
   @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
   expectedVersion?: number | null;
 }
 
-const toolGlobsSchema = z
-    .array(z.string().refine(isValidToolGlob, 'must be 1-200 characters of A-Z a-z 0-9 _ - . : / * ?'))
+// Order and repeats carry no meaning; a stored list is the distinct globs in the given order.
+const globList = (isValid: (glob: string) => boolean, message: string) =>
+  z
+    .array(z.string().refine(isValid, message))
     .max(MAX_TOOL_GLOBS, `must have at most ${MAX_TOOL_GLOBS} entries`)
-    // Order and repeats carry no meaning; the stored rule is the distinct globs in the given order.
     .transform((globs) => [...new Set(globs)]);
+const nameGlobs = globList(isValidToolGlob, 'must be 1-200 characters of A-Z a-z 0-9 _ - . : / * ?');
+const resourceGlobs = globList(isValidResourceGlob, 'must be 1-500 printable ASCII characters without spaces');
 
-export const setToolRuleSchema = z.object({ apiKeyId: idSchema, toolGlobs: toolGlobsSchema, expectedVersion: expectedVersionSchema });
+export const setToolRuleSchema = z.object({
+  apiKeyId: idSchema,
+  toolGlobs: nameGlobs,
+  resourceGlobs: resourceGlobs.nullish(),
+  promptGlobs: nameGlobs.nullish(),
+  expectedVersion: expectedVersionSchema,
+});
 
 @InputType()
 export class SetScopeToolRuleInput {
@@ -37,9 +55,21 @@ export class SetScopeToolRuleInput {
 
   @Field(() => [String], { description: 'Replaces the globs granted to the scope. Empty allows nothing.' })
   toolGlobs: string[];
+
+  @Field(() => [String], { nullable: true, description: 'Resource URI globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
+  resourceGlobs?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Prompt-name globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
+  promptGlobs?: string[] | null;
 }
 
 /** RFC 6749 §3.3 scope-token characters: printable ASCII except space, `"` and `\`. */
 export const scopeSchema = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/, 'must be 1-200 printable characters without spaces, quotes or backslashes');
 
-export const setScopeToolRuleSchema = z.object({ tenantId: idSchema, scope: scopeSchema, toolGlobs: toolGlobsSchema });
+export const setScopeToolRuleSchema = z.object({
+  tenantId: idSchema,
+  scope: scopeSchema,
+  toolGlobs: nameGlobs,
+  resourceGlobs: resourceGlobs.nullish(),
+  promptGlobs: nameGlobs.nullish(),
+});

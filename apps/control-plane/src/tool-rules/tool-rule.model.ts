@@ -14,6 +14,12 @@ export class ToolRuleModel {
   @Field(() => [String])
   toolGlobs: string[];
 
+  @Field(() => [String])
+  resourceGlobs: string[];
+
+  @Field(() => [String])
+  promptGlobs: string[];
+
   @Field(() => Date)
   updatedAt: Date;
 }

@@ -21,10 +21,10 @@ export class ToolRuleService {
 
   /** Replaces the key's globs. An empty list keeps the rule but allows nothing (default deny). */
   async set(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
-    const { apiKeyId, toolGlobs, expectedVersion } = parseInput(setToolRuleSchema, input);
+    const { apiKeyId, expectedVersion, ...globs } = parseInput(setToolRuleSchema, input);
     const key = await this.prisma.apiKey.findUnique({ where: { id: apiKeyId }, select: { tenantId: true, toolRule: true } });
     if (!key) throw notFound('apiKeyId', 'API key');
-    const rule = await this.snapshots.change(key.tenantId, (tx) => upsertToolRule(tx, key.tenantId, apiKeyId, toolGlobs), { expectedVersion });
+    const rule = await this.snapshots.change(key.tenantId, (tx) => upsertKeyRule(tx, key.tenantId, apiKeyId, globs), { expectedVersion });
     this.changes.record(admin, { action: 'setToolRule', targetType: 'ToolRule', targetId: rule.id, tenantId: key.tenantId, before: key.toolRule, after: rule });
     return rule;
   }
@@ -41,23 +41,24 @@ export class ToolRuleService {
       if (!(err instanceof AdminError) || err.code !== 'BAD_USER_INPUT') throw err;
       return { isValid: false, errors: [{ field: err.field ?? 'input', message: err.message }], wouldBeVersion: null, compiled: null, changes: [] };
     }
-    const { apiKeyId, toolGlobs } = parsed;
+    const { apiKeyId, expectedVersion: _expected, ...globs } = parsed;
     const key = await this.prisma.apiKey.findUnique({ where: { id: apiKeyId }, select: { tenantId: true } });
     if (!key) throw notFound('apiKeyId', 'API key');
-    const { wouldPublish, latestJws } = await this.snapshots.dryRun(key.tenantId, (tx) => upsertToolRule(tx, key.tenantId, apiKeyId, toolGlobs));
+    const { wouldPublish, latestJws } = await this.snapshots.dryRun(key.tenantId, (tx) => upsertKeyRule(tx, key.tenantId, apiKeyId, globs));
     const changes = latestJws ? diffSnapshots(decodeStoredSnapshot(latestJws), wouldPublish) : [];
     return { isValid: true, errors: [], wouldBeVersion: wouldPublish.version, compiled: displayableSnapshot(wouldPublish), changes: changes.map(toChangeModel) };
   }
 
   /** Replaces the globs granted to every token holding `scope` in the tenant. */
   async setForScope(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
-    const { tenantId, scope, toolGlobs } = parseInput(setScopeToolRuleSchema, input);
+    const { tenantId, scope, ...globs } = parseInput(setScopeToolRuleSchema, input);
     const before = await this.prisma.toolRule.findUnique({ where: { tenantId_scope: { tenantId, scope } } });
+    const changed = changedGlobs(globs);
     const rule = await this.snapshots.change(tenantId, (tx) =>
       tx.toolRule.upsert({
         where: { tenantId_scope: { tenantId, scope } },
-        create: { tenantId, scope, toolGlobs },
-        update: { toolGlobs },
+        create: { tenantId, scope, ...changed },
+        update: changed,
       }),
     );
     this.changes.record(admin, { action: 'setScopeToolRule', targetType: 'ToolRule', targetId: rule.id, tenantId, before, after: rule });
@@ -65,6 +66,18 @@ export class ToolRuleService {
   }
 }
 
-function upsertToolRule(tx: Tx, tenantId: string, apiKeyId: string, toolGlobs: string[]): Promise<ToolRule> {
-  return tx.toolRule.upsert({ where: { apiKeyId }, create: { tenantId, apiKeyId, toolGlobs }, update: { toolGlobs } });
+interface RuleGlobs {
+  toolGlobs: string[];
+  resourceGlobs?: string[] | null | undefined;
+  promptGlobs?: string[] | null | undefined;
+}
+
+/** Resource and prompt globs are left as they are when the caller does not send them. */
+function changedGlobs({ toolGlobs, resourceGlobs, promptGlobs }: RuleGlobs) {
+  return { toolGlobs, ...(resourceGlobs ? { resourceGlobs } : {}), ...(promptGlobs ? { promptGlobs } : {}) };
+}
+
+function upsertKeyRule(tx: Tx, tenantId: string, apiKeyId: string, globs: RuleGlobs): Promise<ToolRule> {
+  const changed = changedGlobs(globs);
+  return tx.toolRule.upsert({ where: { apiKeyId }, create: { tenantId, apiKeyId, ...changed }, update: changed });
 }

@@ -21,7 +21,21 @@ describe('tool rules', () => {
     expect(setToolRule).toMatchObject({ apiKeyId: keyId, toolGlobs: ['echo', 'get-*'] });
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     expect(snapshot.version).toBe(3);
-    expect(snapshot.rules).toEqual([{ id: setToolRule.id, apiKeyId: keyId, toolGlobs: ['echo', 'get-*'] }]);
+    expect(snapshot.rules).toEqual([{ id: setToolRule.id, apiKeyId: keyId, toolGlobs: ['echo', 'get-*'], resourceGlobs: [], promptGlobs: [] }]);
+  });
+
+  it('sets resource URI and prompt globs, keeps them when omitted, and rejects invalid ones', async () => {
+    const full = 'mutation($input: SetToolRuleInput!) { setToolRule(input: $input) { toolGlobs resourceGlobs promptGlobs } }';
+    const { setToolRule } = await cp.ok<{ setToolRule: unknown }>(full, {
+      input: { apiKeyId: keyId, toolGlobs: ['echo'], resourceGlobs: ['demo://resource/static/*', 'file:///a%20b?x={y}'], promptGlobs: ['simple-*'] },
+    });
+    expect(setToolRule).toEqual({ toolGlobs: ['echo'], resourceGlobs: ['demo://resource/static/*', 'file:///a%20b?x={y}'], promptGlobs: ['simple-*'] });
+    await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: ['echo', 'get-*'] } });
+    const rule = (await cp.snapshotInRedis(tenantId)).snapshot.rules[0];
+    expect(rule).toMatchObject({ resourceGlobs: ['demo://resource/static/*', 'file:///a%20b?x={y}'], promptGlobs: ['simple-*'] });
+    const bad = await cp.graphql(full, { input: { apiKeyId: keyId, toolGlobs: [], resourceGlobs: ['has space'] } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    await cp.ok(full, { input: { apiKeyId: keyId, toolGlobs: ['echo', 'get-*'], resourceGlobs: [], promptGlobs: [] } });
   });
 
   it('replaces the globs, and an empty list allows nothing', async () => {
@@ -30,7 +44,7 @@ describe('tool rules', () => {
 
     await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: [] } });
     const { snapshot } = await cp.snapshotInRedis(tenantId);
-    expect(snapshot.version).toBe(5);
+    expect(snapshot.version).toBe(8);
     expect(snapshot.rules[0]?.toolGlobs).toEqual([]);
     const { apiKeys } = await cp.ok<{ apiKeys: Array<{ toolGlobs: string[] }> }>('query($t: ID!) { apiKeys(tenantId: $t) { toolGlobs } }', {
       t: tenantId,
@@ -46,7 +60,7 @@ describe('tool rules', () => {
   ])('rejects %s with BAD_USER_INPUT naming toolGlobs', async (_what, toolGlobs) => {
     const result = await cp.graphql(SET, { input: { apiKeyId: keyId, toolGlobs } });
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'toolGlobs' });
-    expect(await cp.manifestVersion(tenantId)).toBe(5);
+    expect(await cp.manifestVersion(tenantId)).toBe(8);
   });
 
   it('accepts exactly 100 globs', async () => {

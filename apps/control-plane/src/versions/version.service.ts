@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@mcpg/db';
+import { Prisma, type PrismaClient } from '@mcpg/db';
 import { describeSnapshotChanges, diffSnapshots, type TenantSnapshot } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
@@ -65,20 +65,21 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
   // Servers that came later go first, so a restored server can take back its name.
   await tx.upstreamServer.deleteMany({ where: { tenantId, id: { notIn: serverIds } } });
   for (const server of target.servers) {
-    await tx.upstreamServer.upsert({
-      where: { id: server.id },
-      create: { id: server.id, tenantId, name: server.name, url: server.url },
-      update: { name: server.name, url: server.url },
-    });
+    const fields = { name: server.name, url: server.url, transport: server.transport, stdio: server.stdio ?? Prisma.DbNull };
+    await tx.upstreamServer.upsert({ where: { id: server.id }, create: { id: server.id, tenantId, ...fields }, update: fields });
   }
   await tx.toolRule.deleteMany({ where: { tenantId } });
   const keyIds = new Set((await tx.apiKey.findMany({ where: { tenantId }, select: { id: true } })).map((k) => k.id));
   for (const rule of target.rules) {
     if (rule.apiKeyId !== undefined) {
       if (!keyIds.has(rule.apiKeyId)) continue; // the key was deleted since; nothing to restore it to
-      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, toolGlobs: rule.toolGlobs } });
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, ...globsOf(rule) } });
     } else if (rule.scope !== undefined) {
-      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, toolGlobs: rule.toolGlobs } });
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule) } });
     }
   }
+}
+
+function globsOf(rule: TenantSnapshot['rules'][number]) {
+  return { toolGlobs: rule.toolGlobs, resourceGlobs: rule.resourceGlobs, promptGlobs: rule.promptGlobs };
 }

@@ -35,7 +35,7 @@ describe('snapshot versions: diff, rollback, dry run', () => {
     const lines = snapshotDiff.text.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^[-+] servers /);
-    expect(snapshotDiff.text).toContain(`- servers ${serverId} {"id":"${serverId}","name":"files","url":"http://127.0.0.1:9/mcp"}`);
+    expect(snapshotDiff.text).toContain(`- servers ${serverId} {"id":"${serverId}","name":"files","url":"http://127.0.0.1:9/mcp","transport":"streamable-http"}`);
     expect(snapshotDiff.text).toContain('toolGlobs: ["echo"] → ["echo","get-*"]');
     expect(snapshotDiff.changes.find((c) => c.section === 'rules')).toMatchObject({ kind: 'changed', fields: ['toolGlobs'] });
     const withKey = await cp.ok<Diff>(DIFF, { t: tenantId, f: 1, to: 2 });
@@ -79,7 +79,7 @@ describe('snapshot versions: diff, rollback, dry run', () => {
     expect(rollbackTenant.version).toBe(10);
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     expect(snapshot.version).toBe(10);
-    expect(snapshot.servers).toEqual([{ id: serverId, name: 'files', url: 'http://127.0.0.1:9/mcp' }]);
+    expect(snapshot.servers).toEqual([{ id: serverId, name: 'files', url: 'http://127.0.0.1:9/mcp', transport: 'streamable-http' }]);
     expect(snapshot.rules).toEqual([expect.objectContaining({ apiKeyId: key.id, toolGlobs: ['echo'] })]);
     expect(snapshot.apiKeys.map((k) => k.name).sort()).toEqual(['ci', 'created after v4']);
 

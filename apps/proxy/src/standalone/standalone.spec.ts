@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseApiKey } from '@mcpg/auth';
+import { startEverythingServer, type RunningMcpServer } from '@mcpg/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSdkClient } from '../testing/proxy-harness.js';
+import { runCli } from './cli.js';
+
+const entry = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
+let dir: string;
+let everything: RunningMcpServer;
+
+function cli(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let close: (() => Promise<void>) | undefined;
+  const done = runCli(argv, { out: (l) => void out.push(l), err: (l) => void err.push(l) }, (c) => void (close = c));
+  return done.then((code) => ({ code, out, err, close }));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mcp-guard-'));
+  everything = await startEverythingServer();
+});
+
+afterAll(async () => {
+  await everything?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mcp-guard standalone', () => {
+  it('keygen prints a well-formed key and the SHA-256 of it', async () => {
+    const { code, out } = await cli(['keygen']);
+    expect(code).toBe(0);
+    const key = out[0]!.replace('key:  ', '');
+    const hash = out[1]!.replace('hash: ', '').replaceAll('"', '');
+    expect(parseApiKey(key)).toMatchObject({ ok: true, hash });
+    expect(hash).toBe(createHash('sha256').update(key).digest('hex'));
+  });
+
+  it('validate prints every error with its path, and accepts a valid file', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, ['tenant: Not_A_Slug', 'servers:', '  - name: a', '    url: not-a-url', '  - name: a', '    transport: stdio', 'keys:', '  - name: k', '    hash: abc', 'surprise: 1'].join('\n'));
+    const result = await cli(['validate', '--config', bad]);
+    expect(result.code).toBe(1);
+    const text = result.err.join('\n');
+    for (const path of ['tenant:', 'servers.0.name:', 'servers.0.url:', 'servers.1.stdio:', 'keys.0.hash:', '(root):']) expect(text, path).toContain(path);
+
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'servers: [\n  - name: x');
+    expect((await cli(['validate', broken])).err.join('\n')).toMatch(/yaml:/);
+
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, `servers:\n  - name: everything\n    url: ${everything.url}\n`);
+    expect(await cli(['validate', '--config', good])).toMatchObject({ code: 0, out: [expect.stringContaining('valid (1 server(s), 0 key(s))')] });
+    const example = new URL('../../../../infra/mcp-guard.example.yaml', import.meta.url).pathname;
+    expect(await cli(['validate', example])).toMatchObject({ code: 0 });
+  });
+
+  it('run serves the file\'s tenant with its keys, rules and upstreams (HTTP and stdio), auditing to a JSONL file', async () => {
+    const key = (await cli(['keygen'])).out;
+    const secret = key[0]!.replace('key:  ', '');
+    const hash = key[1]!.replace('hash: ', '').replaceAll('"', '');
+    const auditFile = join(dir, 'audit.jsonl');
+    const config = join(dir, 'mcp-guard.yaml');
+    writeFileSync(
+      config,
+      [
+        'tenant: team',
+        'listen: { host: 127.0.0.1, port: 0 }',
+        'servers:',
+        '  - name: remote',
+        `    url: ${everything.url}`,
+        '  - name: local',
+        '    transport: stdio',
+        `    stdio: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(entry)}, stdio] }`,
+        'keys:',
+        '  - name: laptop',
+        `    hash: ${hash}`,
+        '    tools: [echo]',
+        `audit: { stdout: false, file: ${JSON.stringify(auditFile)} }`,
+      ].join('\n'),
+    );
+    const started = await cli(['run', '--config', config]);
+    expect(started.code).toBe(0);
+    const url = /at (http:\/\/[^/]+)\//.exec(started.err.join('\n'))![1]!;
+    try {
+      for (const server of ['remote', 'local']) {
+        const client = await connectSdkClient(`${url}/t/team/${server}/mcp`, secret);
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
+        expect((await client.callTool({ name: 'echo', arguments: { message: server } })).content).toEqual([{ type: 'text', text: `Echo: ${server}` }]);
+        await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
+        await client.close();
+      }
+    } finally {
+      await started.close!();
+    }
+    const events = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; tool: string | null; server: string; tenantId: string });
+    expect(events.filter((e) => e.kind === 'tool.denied' && e.tool === 'get-env').map((e) => e.server).sort()).toEqual(['local', 'remote']);
+    expect(events.every((e) => e.tenantId === 'standalone:team')).toBe(true);
+    expect(readFileSync(auditFile, 'utf8')).not.toContain(secret);
+  });
+});

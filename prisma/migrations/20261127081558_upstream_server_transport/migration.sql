@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "UpstreamServer" ADD COLUMN     "stdio" JSONB,
+ADD COLUMN     "transport" TEXT NOT NULL DEFAULT 'streamable-http';
