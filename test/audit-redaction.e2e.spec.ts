@@ -39,7 +39,7 @@ const PASSWORD = 'correct-horse-battery-staple';
 const SECRETS = [GITHUB_TOKEN, AWS_KEY, EMPLOYEE_ID, CARD, PASSWORD];
 const HEC_TOKEN = 'redaction-hec-token';
 const ES_KEY = { id: 'redaction', key: 'es-secret' };
-const CLI = fileURLToPath(new URL('../tools/mcp-guard.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../apps/proxy/dist/mcp-guard.js', import.meta.url));
 const prefix = `mcpg-test-redaction-${randomBytes(4).toString('hex')}:`;
 
 /** An upstream answering every POST with an SSE reply that cuts the AWS key in half between two writes. */
