@@ -1,3 +1,4 @@
+import { parseSinkSecretKey } from '@mcpg/audit';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -22,6 +23,7 @@ const envSchema = z.object({
   MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
+  MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
 
 export interface ControlPlaneConfig {
@@ -54,6 +56,8 @@ export interface ControlPlaneConfig {
    * control plane at their own loopback services.
    */
   readonly allowLoopbackIdpUrls?: boolean;
+  /** AES-256-GCM key sealing tenant-sink credentials (also given to exporters); null: no tenant sinks. Never logged. */
+  readonly sinkSecretKey: Buffer | null;
   /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
   readonly allowStdioUpstreams: boolean;
 }
@@ -96,6 +100,16 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
+    sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
   };
+}
+
+function sinkSecretKeyOf(value: string | undefined): Buffer | null {
+  if (value === undefined) return null;
+  try {
+    return parseSinkSecretKey(value);
+  } catch (err) {
+    throw new ControlPlaneConfigError([(err as Error).message]);
+  }
 }
