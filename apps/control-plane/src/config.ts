@@ -1,3 +1,4 @@
+import { parseSinkSecretKey } from '@mcpg/audit';
 import { z } from 'zod';
 import { oidcRoleMapSchema, type OidcRoleMap } from './admin-oidc/oidc-role-map.js';
 
@@ -43,6 +44,7 @@ const envSchema = z.object({
   MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
+  MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
 
 /** Admin login through the organisation's OIDC provider (`MCPG_ADMIN_OIDC_*`). */
@@ -93,6 +95,8 @@ export interface ControlPlaneConfig {
    * control plane at their own loopback services.
    */
   readonly allowLoopbackIdpUrls?: boolean;
+  /** AES-256-GCM key sealing tenant-sink credentials (also given to exporters); null: no tenant sinks. Never logged. */
+  readonly sinkSecretKey: Buffer | null;
   /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
   readonly allowStdioUpstreams: boolean;
 }
@@ -136,6 +140,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
+    sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
     oidc,
   };
@@ -157,4 +162,13 @@ function oidcConfig(e: z.infer<typeof envSchema>): AdminOidcConfig | undefined {
     isHttpAllowed: e.MCPG_ADMIN_OIDC_ALLOW_HTTP ?? false,
     sessionTtlSeconds: e.MCPG_ADMIN_SESSION_TTL_SECONDS,
   };
+}
+
+function sinkSecretKeyOf(value: string | undefined): Buffer | null {
+  if (value === undefined) return null;
+  try {
+    return parseSinkSecretKey(value);
+  } catch (err) {
+    throw new ControlPlaneConfigError([(err as Error).message]);
+  }
 }

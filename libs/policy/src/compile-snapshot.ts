@@ -4,6 +4,7 @@ import {
   type RateLimitConfig,
   type SnapshotIdentityProvider,
   type SnapshotRedaction,
+  type SnapshotSink,
   type SnapshotToolRule,
   type StdioCommand,
   type TenantLimits,
@@ -43,6 +44,7 @@ export interface TenantModel {
   limits?: TenantLimits;
   allowedOrigins?: readonly string[];
   redaction?: SnapshotRedaction | null;
+  sinks?: ReadonlyArray<SnapshotSink>;
 }
 
 /**
@@ -97,6 +99,7 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
           },
         }
       : {}),
+    ...(model.sinks?.length ? { sinks: [...model.sinks].sort(byId).map((sink) => ({ ...sink })) } : {}),
   };
 }
 

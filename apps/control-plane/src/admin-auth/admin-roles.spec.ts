@@ -11,6 +11,7 @@ interface Target {
   regionId: string;
   identityProviderId: string;
   denyRuleId: string;
+  auditSinkId: string;
 }
 interface MutationCase {
   build(t: Target): { query: string; variables: Record<string, unknown> };
@@ -72,6 +73,18 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  createAuditSink: {
+    build: (t) => ({
+      query: 'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, name: `s-${randomUUID().slice(0, 8)}`, kind: 'splunk_hec', url: 'https://splunk.example.com:8088', secret: 'hec-token-value' } },
+    }),
+    allowed: everyone,
+  },
+  updateAuditSink: {
+    build: (t) => ({ query: 'mutation($i: UpdateAuditSinkInput!) { updateAuditSink(input: $i) { id } }', variables: { i: { id: t.auditSinkId, url: 'https://siem2.example.com/hook' } } }),
+    allowed: everyone,
+  },
+  deleteAuditSink: { build: (t) => ({ query: 'mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', variables: { id: t.auditSinkId } }), allowed: everyone },
   replayAllAuditDeadLetters: { build: () => ({ query: 'mutation { replayAllAuditDeadLetters }', variables: {} }), allowed: ['platform'] },
   replayAuditDeadLetter: {
     build: () => ({ query: 'mutation($id: ID!) { replayAuditDeadLetter(id: $id) { id } }', variables: { id: 'no-such-job' } }),
@@ -165,6 +178,10 @@ describe('admin roles', () => {
       'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'no deletes', toolGlobs: ['delete_*'] } },
     );
+    const { createAuditSink } = await cp.ok<{ createAuditSink: { id: string } }>(
+      'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'soc', kind: 'webhook', url: 'https://siem.example.com/hook', secret: 'a-webhook-secret-0123456789' } },
+    );
     return {
       target: {
         denyRuleId: addDenyRule.id,
@@ -174,6 +191,7 @@ describe('admin roles', () => {
         viewerTokenId: viewer.id,
         regionId: createRegion.id,
         identityProviderId: createIdentityProvider.id,
+        auditSinkId: createAuditSink.id,
       },
       tokens: { viewer: viewer.secret, admin: admin.secret, platform: platform.secret },
     };

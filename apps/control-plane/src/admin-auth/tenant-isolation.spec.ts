@@ -15,6 +15,7 @@ interface TenantFixture {
   tokenId: string;
   identityProviderId: string;
   denyRuleId: string;
+  auditSinkId: string;
 }
 interface Fixture {
   a: TenantFixture;
@@ -74,6 +75,16 @@ const attemptsOnB: Record<string, Attempt> = {
   removeDenyRule: (f) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: f.b.denyRuleId } }),
   denyRules: (f) => ({ query: 'query($t: ID!) { denyRules(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
+  auditSinks: (f) => ({ query: 'query($t: ID!) { auditSinks(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  createAuditSink: (f) => ({
+    query: 'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, name: 'evil', kind: 'webhook', url: 'https://evil.example/hook', secret: 'an-attackers-secret-0123' } },
+  }),
+  updateAuditSink: (f) => ({
+    query: 'mutation($i: UpdateAuditSinkInput!) { updateAuditSink(input: $i) { id } }',
+    variables: { i: { id: f.b.auditSinkId, url: 'https://evil.example/hook' } },
+  }),
+  deleteAuditSink: (f) => ({ query: 'mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', variables: { id: f.b.auditSinkId } }),
   addUpstreamServer: (f) => ({
     query: 'mutation($i: AddUpstreamServerInput!) { addUpstreamServer(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, name: 'evil', url: 'https://evil.example/mcp' } },
@@ -137,7 +148,11 @@ describe('tenant isolation', () => {
       'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'no deletes', toolGlobs: ['delete_*'] } },
     );
-    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id, denyRuleId: addDenyRule.id };
+    const { createAuditSink } = await cp.ok<{ createAuditSink: { id: string } }>(
+      'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'soc', kind: 'webhook', url: 'https://siem.example.com/hook', secret: 'a-webhook-secret-0123456789' } },
+    );
+    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id, auditSinkId: createAuditSink.id, denyRuleId: addDenyRule.id };
   }
 
   /** Everything about B that an attempt could change. */
@@ -151,6 +166,7 @@ describe('tenant isolation', () => {
       tokens: await cp.prisma.adminToken.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       identityProviders: await cp.prisma.identityProvider.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       denyRules: await cp.prisma.denyRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
+      auditSinks: await cp.prisma.auditSink.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
     };
   }
 

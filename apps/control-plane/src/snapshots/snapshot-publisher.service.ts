@@ -9,6 +9,7 @@ import { conflict, notFound } from '../errors/admin-error.js';
 import { toSnapshotIdentityProvider } from '../identity-providers/identity-provider.snapshot.js';
 import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
+import { toSnapshotSink } from '../sinks/snapshot-sink.js';
 import { stdioCommandOf } from '../servers/stdio-command.js';
 import { tenantLimitsOf } from '../tenants/tenant-limits.js';
 
@@ -241,6 +242,7 @@ export async function compileTenant(
       redaction,
       limits: tenantLimitsOf(tenant),
       allowedOrigins: tenant.allowedOrigins,
+      sinks: (await tx.auditSink.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotSink),
     },
     version,
   );

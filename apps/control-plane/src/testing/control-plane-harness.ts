@@ -62,6 +62,7 @@ export class ControlPlaneHarness {
       isPlaygroundEnabled: false,
       // Test identity providers listen on 127.0.0.1 over http.
       allowLoopbackIdpUrls: true,
+      sinkSecretKey: randomBytes(32),
       allowStdioUpstreams: false,
       ...overrides,
     };
