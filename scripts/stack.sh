@@ -43,6 +43,12 @@ if [ -z "${MCPG_SESSION_KEYS:-}" ]; then
   MCPG_SESSION_KEYS="$(cat "$STATE_DIR/session-keys")"
 fi
 export MCPG_SESSION_KEYS
+# Seals tenant-sink credentials; the control plane and the exporter need the same key.
+if [ -z "${MCPG_SINK_SECRET_KEY:-}" ]; then
+  [ -f "$STATE_DIR/sink-secret-key" ] || (umask 077; node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))' > "$STATE_DIR/sink-secret-key")
+  MCPG_SINK_SECRET_KEY="$(cat "$STATE_DIR/sink-secret-key")"
+fi
+export MCPG_SINK_SECRET_KEY
 
 pids=()
 cleanup() {
