@@ -43,6 +43,12 @@ if [ -z "${MCPG_SESSION_KEYS:-}" ]; then
   MCPG_SESSION_KEYS="$(cat "$STATE_DIR/session-keys")"
 fi
 export MCPG_SESSION_KEYS
+# Key sealing upstream credentials at rest and in snapshots (libs/policy/src/secret-box.ts): control plane and proxies.
+if [ -z "${MCPG_SECRETS_KEY:-}" ]; then
+  [ -f "$STATE_DIR/secrets-key" ] || (umask 077; node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' > "$STATE_DIR/secrets-key")
+  MCPG_SECRETS_KEY="$(cat "$STATE_DIR/secrets-key")"
+fi
+export MCPG_SECRETS_KEY
 
 pids=()
 cleanup() {

@@ -1,3 +1,4 @@
+import { parseSecretsKey } from '@mcpg/policy';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -21,6 +22,17 @@ const envSchema = z.object({
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
   MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
+  MCPG_SECRETS_KEY: z
+    .string()
+    .refine((value) => {
+      try {
+        parseSecretsKey(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be 32 bytes as base64 or hex')
+    .optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -56,6 +68,11 @@ export interface ControlPlaneConfig {
   readonly allowLoopbackIdpUrls?: boolean;
   /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
   readonly allowStdioUpstreams: boolean;
+  /**
+   * `MCPG_SECRETS_KEY`: seals upstream credentials at rest and in snapshots (proxies of every
+   * region hold the same key to open them). Absent: upstream credentials cannot be set. Never logged.
+   */
+  readonly secretsKey?: Buffer | null;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -97,5 +114,6 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
+    secretsKey: e.MCPG_SECRETS_KEY ? parseSecretsKey(e.MCPG_SECRETS_KEY) : null,
   };
 }

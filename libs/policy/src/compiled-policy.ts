@@ -1,5 +1,6 @@
 import { compileGlobList, type GlobMatcher } from './glob.js';
 import type { RateLimitConfig, SnapshotApiKey, SnapshotIdentityProvider, SnapshotServer, SnapshotToolRule, TenantLimits, TenantSnapshot } from './snapshot.js';
+import { openUpstreamCredential, type UpstreamCredentialHeader } from './upstream-credential.js';
 
 /** What a rule can grant: tools by name, resources by URI, prompts by name. */
 export type AccessKind = 'tool' | 'resource' | 'prompt';
@@ -50,6 +51,15 @@ export interface CompiledPolicy {
   readonly scopeRules: ReadonlyMap<string, CompiledScopeRule>;
   /** In the order the proxy tries them. */
   readonly identityProviders: readonly SnapshotIdentityProvider[];
+  /** Server id → the header the proxy adds to every request to that upstream, opened once here. */
+  readonly upstreamCredentials: ReadonlyMap<string, UpstreamCredentialHeader>;
+  /** Servers whose credential did not open (no or wrong key, tampered): they get none. */
+  readonly unopenedCredentialServerIds: readonly string[];
+}
+
+export interface CompilePolicyOptions {
+  /** `MCPG_SECRETS_KEY`: opens the upstream credentials sealed in the snapshot. */
+  readonly secretsKey?: Buffer | null;
 }
 
 const denyAll: GlobMatcher = () => false;
@@ -86,7 +96,7 @@ function accessFromRules(rules: readonly CompiledScopeRule[]): ToolAccess {
   };
 }
 
-export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
+export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOptions = {}): CompiledPolicy {
   const rulesByKey = new Map<string, CompiledScopeRule>();
   const scopeRules = new Map<string, CompiledScopeRule>();
   for (const rule of snapshot.rules) {
@@ -104,6 +114,14 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
       ruleId: rule?.ruleId ?? null,
     });
   }
+  const upstreamCredentials = new Map<string, UpstreamCredentialHeader>();
+  const unopenedCredentialServerIds: string[] = [];
+  for (const server of snapshot.servers) {
+    if (!server.credential) continue;
+    const header = options.secretsKey ? openUpstreamCredential(options.secretsKey, server.credential, snapshot.tenantId, server.id) : null;
+    if (header) upstreamCredentials.set(server.id, header);
+    else unopenedCredentialServerIds.push(server.id);
+  }
   return {
     snapshot,
     tenantId: snapshot.tenantId,
@@ -116,6 +134,8 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
     keysByHash,
     scopeRules,
     identityProviders: snapshot.identityProviders,
+    upstreamCredentials,
+    unopenedCredentialServerIds,
   };
 }
 

@@ -63,6 +63,7 @@ export class ControlPlaneHarness {
       // Test identity providers listen on 127.0.0.1 over http.
       allowLoopbackIdpUrls: true,
       allowStdioUpstreams: false,
+      secretsKey: randomBytes(32),
       ...overrides,
     };
     const harness = new ControlPlaneHarness(
