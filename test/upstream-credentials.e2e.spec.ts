@@ -9,10 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createLogger } from '@mcpg/observability';
 import { generateSnapshotKeyPair } from '@mcpg/policy';
-import { createTestDatabase, startEverythingServer, startUpstreamTap, waitUntil, type RunningMcpServer, type UpstreamTap } from '@mcpg/testing';
-import { Redis } from 'ioredis';
-import { request } from 'undici';
+import {
+  adminGraphql,
+  createTestDatabase,
+  deleteRedisKeysWithPrefix,
+  startEverythingServer,
+  startUpstreamTap,
+  waitUntil,
+  type RunningMcpServer,
+  type UpstreamTap,
+} from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadControlPlaneConfig } from '../apps/control-plane/src/config.js';
 import { startControlPlane, type RunningControlPlane } from '../apps/control-plane/src/control-plane.js';
@@ -32,22 +40,15 @@ let bearerGate: UpstreamTap;
 let headerGate: UpstreamTap;
 let controlPlane: RunningControlPlane;
 let proxy: RunningProxy;
+let snapshotPublicKeyPem: string;
 
-async function mutate<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await request(controlPlane.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await res.body.json()) as { data?: T; errors?: unknown[] };
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data!;
-}
+const mutate = adminGraphql(() => controlPlane.url, adminToken);
 
 beforeAll(async () => {
   const db = await createTestDatabase('e2e_upstream_credentials');
   dropDatabase = db.drop;
   const keys = await generateSnapshotKeyPair();
+  snapshotPublicKeyPem = keys.publicKeyPem;
   [everything, everythingSse] = await Promise.all([startEverythingServer(), startEverythingServer('sse')]);
   bearerGate = await startUpstreamTap(everything.url, { requireHeader: { name: 'authorization', value: `Bearer ${BEARER}` } });
   headerGate = await startUpstreamTap(everythingSse.url, { requireHeader: { name: 'x-api-key', value: API_KEY } });
@@ -74,10 +75,7 @@ afterAll(async () => {
   await everything?.close();
   await everythingSse?.close();
   await dropDatabase?.();
-  const redis = new Redis('redis://127.0.0.1:6379');
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteRedisKeysWithPrefix(prefix);
 });
 
 describe('upstream credentials, end to end', () => {
@@ -85,9 +83,9 @@ describe('upstream credentials, end to end', () => {
   let bearerServerId: string;
   let clientSecret: string;
 
-  async function connectStreamable(): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  async function connectStreamable(proxyUrl = proxy.url): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
     const client = new Client({ name: 'cred-e2e', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${proxy.url}/t/cred/gated/mcp`), {
+    const transport = new StreamableHTTPClientTransport(new URL(`${proxyUrl}/t/cred/gated/mcp`), {
       requestInit: { headers: { authorization: `Bearer ${clientSecret}` } },
     });
     await client.connect(transport);
@@ -151,6 +149,32 @@ describe('upstream credentials, end to end', () => {
       expect(r.headers.authorization).toBeUndefined();
     }
     expect(JSON.stringify(seen)).not.toContain(clientSecret);
+  });
+
+  it('keeps serving the tenant on a proxy whose key does not open the credentials, logging it and sending none', async () => {
+    const lines: string[] = [];
+    const wrongKeyProxy = await startProxy(
+      loadProxyConfig({
+        PROXY_PORT: '0',
+        MCPG_REDIS_KEY_PREFIX: prefix,
+        MCPG_SNAPSHOT_PUBLIC_KEYS: snapshotPublicKeyPem,
+        MCPG_SECRETS_KEY: randomBytes(32).toString('hex'),
+        MCPG_PROXY_ID: 'proxy-wrong-key',
+      }),
+      createLogger({ app: 'proxy' }, 'info', (line) => lines.push(line)),
+    );
+    try {
+      expect(wrongKeyProxy.store.findBySlug('cred')?.tenantId).toBe(tenantId);
+      const logged = lines.map((l) => JSON.parse(l) as { level: string; msg: string; serverIds?: string[] }).find((l) => l.msg.startsWith('upstream credentials did not open'));
+      expect(logged).toMatchObject({ level: 'error', serverIds: expect.arrayContaining([bearerServerId]) });
+      expect(lines.join('\n')).not.toContain(BEARER);
+
+      const seenBefore = bearerGate.requests.length;
+      await expect(connectStreamable(wrongKeyProxy.url)).rejects.toThrow(/upstream credential missing or wrong/);
+      for (const r of bearerGate.requests.slice(seenBefore)) expect(r.headers.authorization).toBeUndefined();
+    } finally {
+      await wrongKeyProxy.close();
+    }
   });
 
   it('sends nothing once the credential is cleared, and the upstream refuses', async () => {

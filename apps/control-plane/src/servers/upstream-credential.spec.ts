@@ -89,6 +89,20 @@ describe('upstream server credentials', () => {
     expect(visible).not.toContain(second);
   });
 
+  it('shows a credential change in snapshot diffs by kind only, never its sealed value', async () => {
+    const { addUpstreamServer } = await cp.ok<{ addUpstreamServer: ServerView }>(ADD, { input: { tenantId, name: 'diffed', url: 'https://d.example/mcp' } });
+    const from = await cp.manifestVersion(tenantId);
+    await cp.ok(SET, { input: { serverId: addUpstreamServer.id, credential: { kind: 'HEADER', headerName: 'X-Token', value: 'diff-secret-5e1' } } });
+    const { snapshotDiff } = await cp.ok<{ snapshotDiff: { changes: Array<{ id: string; fields: string[]; before: string; after: string }>; text: string } }>(
+      'query($t: ID!, $f: Int!, $to: Int!) { snapshotDiff(tenantId: $t, fromVersion: $f, toVersion: $to) { changes { id fields before after } text } }',
+      { t: tenantId, f: from, to: from + 1 },
+    );
+    const change = snapshotDiff.changes.find((c) => c.id === addUpstreamServer.id)!;
+    expect(change.fields).toEqual(['credential']);
+    expect(JSON.parse(change.after).credential).toEqual({ kind: 'header', headerName: 'x-token' });
+    expect(JSON.stringify(snapshotDiff)).not.toMatch(/sealedValue|sb1\.|diff-secret/);
+  });
+
   it.each([
     ['a reserved header', { kind: 'HEADER', headerName: 'Host', value: 'v' }],
     ['a framing header', { kind: 'HEADER', headerName: 'Content-Length', value: 'v' }],
