@@ -103,6 +103,18 @@ describe('upstream server credentials', () => {
     expect(JSON.stringify(snapshotDiff)).not.toMatch(/sealedValue|sb1\.|diff-secret/);
   });
 
+  it('does not bring a cleared credential back with a rollback', async () => {
+    const { addUpstreamServer } = await cp.ok<{ addUpstreamServer: ServerView }>(ADD, {
+      input: { tenantId, name: 'rolled', url: 'https://r.example/mcp', credential: { kind: 'BEARER', value: 'leaked-token' } },
+    });
+    const withCredential = await cp.manifestVersion(tenantId);
+    await cp.ok(SET, { input: { serverId: addUpstreamServer.id, credential: null } });
+    await cp.ok('mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', { i: { tenantId, toVersion: withCredential } });
+    const { servers } = await cp.ok<{ servers: ServerView[] }>('query($t: ID!) { servers(tenantId: $t) { id hasCredential } }', { t: tenantId });
+    expect(servers.find((s) => s.id === addUpstreamServer.id)?.hasCredential).toBe(false);
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.servers.find((s) => s.id === addUpstreamServer.id)?.credential).toBeUndefined();
+  });
+
   it.each([
     ['a reserved header', { kind: 'HEADER', headerName: 'Host', value: 'v' }],
     ['a framing header', { kind: 'HEADER', headerName: 'Content-Length', value: 'v' }],
