@@ -44,11 +44,11 @@ if [ -z "${MCPG_SESSION_KEYS:-}" ]; then
 fi
 export MCPG_SESSION_KEYS
 # Key sealing upstream credentials at rest and in snapshots (libs/policy/src/secret-box.ts): control plane and proxies.
-if [ -z "${MCPG_SECRETS_KEY:-}" ]; then
-  [ -f "$STATE_DIR/secrets-key" ] || (umask 077; node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' > "$STATE_DIR/secrets-key")
-  MCPG_SECRETS_KEY="$(cat "$STATE_DIR/secrets-key")"
+if [ -z "${MCPG_UPSTREAM_CREDENTIALS_KEY:-}" ]; then
+  [ -f "$STATE_DIR/upstream-credentials-key" ] || (umask 077; node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' > "$STATE_DIR/upstream-credentials-key")
+  MCPG_UPSTREAM_CREDENTIALS_KEY="$(cat "$STATE_DIR/upstream-credentials-key")"
 fi
-export MCPG_SECRETS_KEY
+export MCPG_UPSTREAM_CREDENTIALS_KEY
 
 pids=()
 cleanup() {

@@ -1,4 +1,4 @@
-import { AuditQueueWriter, type AuditEvent } from '@mcpg/audit';
+import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, AuditQueueWriter, type AuditEvent } from '@mcpg/audit';
 import { createLogger } from '@mcpg/observability';
 import { auditEventFixture, startHecReceiver, type HecReceiver } from '@mcpg/testing';
 import { Queue } from 'bullmq';
@@ -99,6 +99,13 @@ describe('audit dead letters', () => {
     const changes = hec.events.map((e) => e.event as AuditEvent).filter((e) => e.kind === 'admin.change');
     expect(changes.map((e) => e.change?.action).sort()).toEqual(['replayAllAuditDeadLetters', 'replayAuditDeadLetter']);
     expect((await cp.ok<Page>(LIST, {})).auditDeadLetters).toEqual({ totalCount: 0, nextCursor: null, nodes: [] });
+  });
+
+  it('replays a batch that fails again at once only once per call, instead of looping', async () => {
+    await queue.add(AUDIT_BATCH_JOB_NAME, { events: [{ id: 'not-an-event' }] }, { jobId: 'malformed-dead-letter', attempts: 5, backoff: { type: AUDIT_EXPORT_BACKOFF_TYPE } });
+    await until(async () => (await queue.getJobState('malformed-dead-letter')) === 'failed', 'the malformed batch to fail');
+    expect((await cp.ok<{ replayAllAuditDeadLetters: number }>('mutation { replayAllAuditDeadLetters }')).replayAllAuditDeadLetters).toBe(1);
+    await until(async () => (await queue.getJobState('malformed-dead-letter')) === 'failed', 'the malformed batch to fail again');
   });
 
   it('answers an unknown dead letter with NOT_FOUND and a bad cursor with BAD_USER_INPUT', async () => {

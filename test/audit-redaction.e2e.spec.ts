@@ -39,7 +39,7 @@ const PASSWORD = 'correct-horse-battery-staple';
 const SECRETS = [GITHUB_TOKEN, AWS_KEY, EMPLOYEE_ID, CARD, PASSWORD];
 const HEC_TOKEN = 'redaction-hec-token';
 const ES_KEY = { id: 'redaction', key: 'es-secret' };
-const CLI = fileURLToPath(new URL('../tools/mcp-guard.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../apps/proxy/dist/mcp-guard.js', import.meta.url));
 const prefix = `mcpg-test-redaction-${randomBytes(4).toString('hex')}:`;
 
 /** An upstream answering every POST with an SSE reply that cuts the AWS key in half between two writes. */
@@ -167,7 +167,11 @@ describe('redaction end to end', () => {
     for (const [sink, text] of Object.entries(sinks)) for (const secret of SECRETS) expect(text.includes(secret), `${secret} in ${sink}`).toBe(false);
 
     const events = hec.events.map((e) => e.event as AuditEvent);
-    const [call, again] = events.filter((e) => e.kind === 'tool.call' && e.tool === 'echo');
+    // Sinks receive batches concurrently: find the two echo calls by content, not by order.
+    const echoes = events.filter((e) => e.kind === 'tool.call' && e.tool === 'echo');
+    const messageOf = (e: AuditEvent) => (e.arguments as { message: string }).message;
+    const call = echoes.find((e) => messageOf(e).startsWith('push with'));
+    const again = echoes.find((e) => messageOf(e).startsWith('again'));
     expect(call!.redactedCount).toBe(2);
     const hashOf = (e: AuditEvent) => /\[HMAC:github_token:[0-9a-f]{32}\]/.exec((e.arguments as { message: string }).message)?.[0];
     // Keyed hashing correlates: the same token hashes alike in both events.

@@ -29,7 +29,7 @@ import { startProxy, type RunningProxy } from '../apps/proxy/src/proxy-server.js
 
 const prefix = `test:e2e-cred:${randomBytes(4).toString('hex')}:`;
 const adminToken = randomBytes(24).toString('base64url');
-const secretsKey = randomBytes(32).toString('base64');
+const upstreamCredentialsKey = randomBytes(32).toString('base64');
 const BEARER = `up-bearer-${randomBytes(8).toString('hex')}`;
 const API_KEY = `up-key-${randomBytes(8).toString('hex')}`;
 
@@ -58,12 +58,12 @@ beforeAll(async () => {
       MCPG_REDIS_KEY_PREFIX: prefix,
       MCPG_ADMIN_TOKEN: adminToken,
       MCPG_SNAPSHOT_SIGNING_KEY: keys.privateKeyPem,
-      MCPG_SECRETS_KEY: secretsKey,
+      MCPG_UPSTREAM_CREDENTIALS_KEY: upstreamCredentialsKey,
       CONTROL_PLANE_PORT: '0',
     }),
   );
   proxy = await startProxy(
-    loadProxyConfig({ PROXY_PORT: '0', MCPG_REDIS_KEY_PREFIX: prefix, MCPG_SNAPSHOT_PUBLIC_KEYS: keys.publicKeyPem, MCPG_SECRETS_KEY: secretsKey, MCPG_PROXY_ID: 'proxy-cred' }),
+    loadProxyConfig({ PROXY_PORT: '0', MCPG_REDIS_KEY_PREFIX: prefix, MCPG_SNAPSHOT_PUBLIC_KEYS: keys.publicKeyPem, MCPG_UPSTREAM_CREDENTIALS_KEY: upstreamCredentialsKey, MCPG_PROXY_ID: 'proxy-cred' }),
   );
 });
 
@@ -158,7 +158,7 @@ describe('upstream credentials, end to end', () => {
         PROXY_PORT: '0',
         MCPG_REDIS_KEY_PREFIX: prefix,
         MCPG_SNAPSHOT_PUBLIC_KEYS: snapshotPublicKeyPem,
-        MCPG_SECRETS_KEY: randomBytes(32).toString('hex'),
+        MCPG_UPSTREAM_CREDENTIALS_KEY: randomBytes(32).toString('hex'),
         MCPG_PROXY_ID: 'proxy-wrong-key',
       }),
       createLogger({ app: 'proxy' }, 'info', (line) => lines.push(line)),

@@ -1,3 +1,4 @@
+import { parseSinkSecretKey } from '@mcpg/audit';
 import { parseSecretsKey } from '@mcpg/policy';
 import { z } from 'zod';
 
@@ -22,7 +23,7 @@ const envSchema = z.object({
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
   MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
-  MCPG_SECRETS_KEY: z
+  MCPG_UPSTREAM_CREDENTIALS_KEY: z
     .string()
     .refine((value) => {
       try {
@@ -34,6 +35,7 @@ const envSchema = z.object({
     }, 'must be 32 bytes as base64 or hex')
     .optional(),
   NODE_ENV: z.string().optional(),
+  MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
 
 export interface ControlPlaneConfig {
@@ -66,13 +68,15 @@ export interface ControlPlaneConfig {
    * control plane at their own loopback services.
    */
   readonly allowLoopbackIdpUrls?: boolean;
+  /** AES-256-GCM key sealing tenant-sink credentials (also given to exporters); null: no tenant sinks. Never logged. */
+  readonly sinkSecretKey: Buffer | null;
   /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
   readonly allowStdioUpstreams: boolean;
   /**
-   * `MCPG_SECRETS_KEY`: seals upstream credentials at rest and in snapshots (proxies of every
+   * `MCPG_UPSTREAM_CREDENTIALS_KEY`: seals upstream credentials at rest and in snapshots (proxies of every
    * region hold the same key to open them). Absent: upstream credentials cannot be set. Never logged.
    */
-  readonly secretsKey?: Buffer | null;
+  readonly upstreamCredentialsKey?: Buffer | null;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -113,7 +117,17 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     maxBodyBytes: e.MCPG_ADMIN_MAX_BODY_BYTES,
     isPlaygroundEnabled: e.MCPG_GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
+    sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
-    secretsKey: e.MCPG_SECRETS_KEY ? parseSecretsKey(e.MCPG_SECRETS_KEY) : null,
+    upstreamCredentialsKey: e.MCPG_UPSTREAM_CREDENTIALS_KEY ? parseSecretsKey(e.MCPG_UPSTREAM_CREDENTIALS_KEY) : null,
   };
+}
+
+function sinkSecretKeyOf(value: string | undefined): Buffer | null {
+  if (value === undefined) return null;
+  try {
+    return parseSinkSecretKey(value);
+  } catch (err) {
+    throw new ControlPlaneConfigError([(err as Error).message]);
+  }
 }

@@ -19,7 +19,7 @@ import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { ADMIN_AUDIT_WRITER, AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { ADMIN_AUDIT_WRITER, AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SINK_SECRET_STORE, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
 import { DeadLetterResolver } from './dead-letters/dead-letter.resolver.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
@@ -35,6 +35,9 @@ import { RolloutService } from './regions/rollout.service.js';
 import { VersionResolver } from './versions/version.resolver.js';
 import { VersionService } from './versions/version.service.js';
 import { ServerResolver } from './servers/server.resolver.js';
+import { SinkSecretStore } from './sinks/sink-secret-store.js';
+import { SinkResolver } from './sinks/sink.resolver.js';
+import { SinkService } from './sinks/sink.service.js';
 import { ServerService } from './servers/server.service.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
 import { SnapshotResolver } from './snapshots/snapshot.resolver.js';
@@ -128,6 +131,17 @@ export class ControlPlaneModule {
         },
         DeadLetterService,
         DeadLetterResolver,
+        {
+          provide: SINK_SECRET_STORE,
+          inject: [SnapshotPublisherService],
+          useFactory: (snapshots: SnapshotPublisherService) => {
+            const store = new SinkSecretStore(snapshots, resources.prisma, resources.logger);
+            void store.republishAll();
+            return store;
+          },
+        },
+        SinkService,
+        SinkResolver,
       ],
     };
   }

@@ -6,3 +6,5 @@ export const PRISMA = Symbol('PrismaClient');
 export const ADMIN_AUDIT_WRITER = Symbol('AdminAuditWriter');
 /** BullMQ queue `audit-export` of the region, for dead letters. */
 export const AUDIT_QUEUE = Symbol('AuditQueue');
+/** SinkSecretStore: sealed tenant-sink credentials for the exporters. */
+export const SINK_SECRET_STORE = Symbol('SinkSecretStore');

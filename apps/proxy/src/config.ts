@@ -47,7 +47,7 @@ const envSchema = z.object({
   MCPG_AUDIT_ADD_TIMEOUT_MS: positiveInt(5_000),
   MCPG_AUDIT_SPOOL_REPLAY_MS: positiveInt(1_000),
   MCPG_REDACTION_HASH_KEY: z.string().optional(),
-  MCPG_SECRETS_KEY: z.string().optional(),
+  MCPG_UPSTREAM_CREDENTIALS_KEY: z.string().optional(),
 });
 
 export interface ProxyConfig {
@@ -104,8 +104,8 @@ export interface ProxyConfig {
   auditSpoolReplayMs: number;
   /** Secret for keyed hashing of redacted values (≥ 32 bytes, base64 or hex); null: hashing falls back to removal. */
   redactionHashKey: Buffer | null;
-  /** `MCPG_SECRETS_KEY`: opens the upstream credentials sealed in snapshots; null: servers with one get none (logged). */
-  secretsKey: Buffer | null;
+  /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials sealed in snapshots; null: servers with one get none (logged). */
+  upstreamCredentialsKey: Buffer | null;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -162,7 +162,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     auditAddTimeoutMs: e.MCPG_AUDIT_ADD_TIMEOUT_MS,
     auditSpoolReplayMs: e.MCPG_AUDIT_SPOOL_REPLAY_MS,
     redactionHashKey: parseHashKey(e.MCPG_REDACTION_HASH_KEY),
-    secretsKey: parseSecretsKeyOrThrow(e.MCPG_SECRETS_KEY),
+    upstreamCredentialsKey: parseSecretsKeyOrThrow(e.MCPG_UPSTREAM_CREDENTIALS_KEY),
   };
 }
 
@@ -185,7 +185,7 @@ function parseSecretsKeyOrThrow(value: string | undefined): Buffer | null {
   try {
     return parseSecretsKey(value);
   } catch (err) {
-    throw new Error(`invalid proxy configuration: MCPG_SECRETS_KEY: ${(err as Error).message}`);
+    throw new Error(`invalid proxy configuration: MCPG_UPSTREAM_CREDENTIALS_KEY: ${(err as Error).message}`);
   }
 }
 

@@ -55,8 +55,9 @@ export function redisSnapshotSource(config: ProxyConfig, log: Logger, observer: 
   const redisOptions = { maxRetriesPerRequest: null } as const;
   const redis = new Redis(config.redisUrl, redisOptions);
   const subscriberRedis = new Redis(config.redisUrl, redisOptions);
-  // Audit adds fail at once while Redis is down (no offline queue), so batches go to the spool.
-  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Audit adds fail at once while Redis is down (no offline queue, no resend after a reconnect), so
+  // batches go to the spool and none lands later out of order.
+  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
   const relayRedis = new Redis(config.redisUrl, redisOptions);
   for (const [name, conn] of [['redis', redis], ['subscriber', subscriberRedis], ['queue', queueRedis], ['legacy-relay', relayRedis]] as const) {
     conn.on('error', (err) => log.warn('redis connection error', { connection: name, err }));

@@ -1,4 +1,4 @@
-import { AUDIT_EXPORT_BACKOFF_TYPE, auditBatchSchema, auditExportBackoffDelayMs, type AuditExportBackoff } from '@mcpg/audit';
+import { AUDIT_EXPORT_BACKOFF_TYPE, auditBatchSchema, auditExportBackoffDelayMs, type AuditEvent, type AuditExportBackoff } from '@mcpg/audit';
 import type { BusNames } from '@mcpg/bus';
 import type { Logger } from '@mcpg/observability';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -35,7 +35,13 @@ export interface AuditExportWorkerOptions {
   backoff: AuditExportBackoff;
   /** Job lock duration and stalled-job check interval; see SiemExporterConfig.lockMs. */
   lockMs?: number;
+  /** Tenants' own sinks (from their snapshots); each gets only its tenant's events. */
+  tenantSinks?: TenantSinkSource;
   logger: Logger;
+}
+
+export interface TenantSinkSource {
+  sinksFor(tenantId: string): Promise<readonly AuditSink[]>;
 }
 
 /** One batch that failed at one or more sinks; the message lists each sink's reason. */
@@ -55,7 +61,7 @@ export class AuditDeliveryError extends Error {
  */
 export function createAuditExportWorker(options: AuditExportWorkerOptions): Worker<unknown, AuditExportResult> {
   const { logger, sinks } = options;
-  const worker = new Worker<unknown, AuditExportResult>(options.names.auditQueue, (job) => exportBatch(job, sinks, logger), {
+  const worker = new Worker<unknown, AuditExportResult>(options.names.auditQueue, (job) => exportBatch(job, sinks, options.tenantSinks, logger), {
     connection: options.connection,
     prefix: options.names.bullPrefix,
     concurrency: options.concurrency,
@@ -84,7 +90,36 @@ export function createAuditExportWorker(options: AuditExportWorkerOptions): Work
   return worker;
 }
 
-async function exportBatch(job: Job<unknown, AuditExportResult>, sinks: readonly AuditSink[], logger: Logger): Promise<AuditExportResult> {
+/** Where one batch goes: every exporter sink with all events, each tenant sink with its tenant's. */
+async function deliveryTargets(
+  events: readonly AuditEvent[],
+  sinks: readonly AuditSink[],
+  tenantSinks: TenantSinkSource | undefined,
+): Promise<{ targets: { sink: AuditSink; events: readonly AuditEvent[] }[]; failures: { sink: string; error: unknown }[] }> {
+  const targets = sinks.map((sink) => ({ sink, events }));
+  const failures: { sink: string; error: unknown }[] = [];
+  if (!tenantSinks) return { targets, failures };
+  const byTenant = new Map<string, AuditEvent[]>();
+  for (const event of events) if (event.tenantId !== null) (byTenant.get(event.tenantId) ?? byTenant.set(event.tenantId, []).get(event.tenantId)!).push(event);
+  await Promise.all(
+    [...byTenant].map(async ([tenantId, tenantEvents]) => {
+      try {
+        for (const sink of await tenantSinks.sinksFor(tenantId)) targets.push({ sink, events: tenantEvents });
+      } catch (error) {
+        // Cannot tell where this tenant's events go (snapshot or secret unreadable): retry the batch.
+        failures.push({ sink: `tenant-sinks:${tenantId}`, error });
+      }
+    }),
+  );
+  return { targets, failures };
+}
+
+async function exportBatch(
+  job: Job<unknown, AuditExportResult>,
+  sinks: readonly AuditSink[],
+  tenantSinks: TenantSinkSource | undefined,
+  logger: Logger,
+): Promise<AuditExportResult> {
   const batch = auditBatchSchema.safeParse(job.data);
   if (!batch.success) {
     const issues = batch.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -96,20 +131,21 @@ async function exportBatch(job: Job<unknown, AuditExportResult>, sinks: readonly
   const previous = deliveryProgressSchema.safeParse(job.progress);
   const delivered = new Set(previous.success ? previous.data.delivered : []);
   const undelivered: Record<string, string[]> = { ...(previous.success ? previous.data.undelivered : undefined) };
-  const pending = sinks.filter((sink) => !delivered.has(sink.name));
+  const { targets, failures } = await deliveryTargets(events, sinks, tenantSinks);
+  const pending = targets.filter((target) => !delivered.has(target.sink.name));
 
+  // Settled together and each bounded by its own timeout: one slow sink does not fail the others.
   const outcomes = await Promise.allSettled(
-    pending.map((sink) => {
+    pending.map(({ sink, events: forSink }) => {
       const missing = undelivered[sink.name];
-      if (!missing) return sink.deliver(events);
+      if (!missing) return sink.deliver(forSink);
       const ids = new Set(missing);
-      return sink.deliver(events.filter((event) => ids.has(event.id)));
+      return sink.deliver(forSink.filter((event) => ids.has(event.id)));
     }),
   );
-  const failures: { sink: string; error: unknown }[] = [];
   let isProgressChanged = false;
   outcomes.forEach((outcome, i) => {
-    const sink = pending[i]!.name;
+    const sink = pending[i]!.sink.name;
     if (outcome.status === 'fulfilled') {
       delivered.add(sink);
       delete undelivered[sink];

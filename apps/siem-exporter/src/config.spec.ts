@@ -16,6 +16,7 @@ describe('loadSiemExporterConfig', () => {
       splunk: { url: 'https://splunk.example.com:8088', token: 'secret-hec-token', sourcetype: 'mcpg:audit', source: 'mcp-guard', timeoutMs: 10_000 },
       elastic: null,
       webhook: null,
+      tenantSinks: null,
       auditFile: null,
     });
   });

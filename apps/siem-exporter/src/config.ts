@@ -7,6 +7,15 @@ export type SplunkHecConfig = Omit<SplunkHecSinkOptions, 'name'>;
 export type ElasticConfig = Omit<ElasticBulkSinkOptions, 'name'>;
 export type WebhookConfig = Omit<WebhookSinkOptions, 'name'>;
 
+export interface TenantSinksConfig {
+  /** SPKI PEM keys the control plane's snapshots verify with. */
+  snapshotPublicKeysPem: string[];
+  /** Opens tenant-sink credentials; never logged. */
+  secretKey: Buffer;
+  cacheMs: number;
+  timeoutMs: number;
+}
+
 export interface SiemExporterConfig {
   redisUrl: string;
   /** Namespaces every Redis key (BusNames); empty in production, unique per test file. */
@@ -29,6 +38,8 @@ export interface SiemExporterConfig {
   splunk: SplunkHecConfig | null;
   elastic: ElasticConfig | null;
   webhook: WebhookConfig | null;
+  /** Tenants' own sinks from their snapshots; null when not configured. */
+  tenantSinks: TenantSinksConfig | null;
   /** JSON Lines file receiving every event, or null. */
   auditFile: string | null;
 }
@@ -60,6 +71,16 @@ const envSchema = z
     WEBHOOK_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
     WEBHOOK_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
     WEBHOOK_TIMEOUT_MS: integer(10_000, 100),
+    MCPG_SNAPSHOT_PUBLIC_KEYS: optionalString,
+    MCPG_SINK_SECRET_KEY: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes (64 hex characters or base64)')
+        .optional(),
+    ),
+    MCPG_TENANT_SINK_CACHE_MS: integer(5_000, 0),
+    MCPG_TENANT_SINK_TIMEOUT_MS: integer(10_000, 100),
     MCPG_AUDIT_FILE: optionalString,
     EXPORTER_CONCURRENCY: integer(4, 1),
     EXPORTER_ATTEMPTS: integer(10, 1),
@@ -81,11 +102,16 @@ const envSchema = z
     if ((env.WEBHOOK_URL === undefined) !== (env.WEBHOOK_SECRET === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'WEBHOOK_URL and WEBHOOK_SECRET go together: set both or neither' });
     }
-    if (env.SPLUNK_HEC_URL === undefined && env.ELASTIC_URL === undefined && env.WEBHOOK_URL === undefined && env.MCPG_AUDIT_FILE === undefined) {
+    if ((env.MCPG_SNAPSHOT_PUBLIC_KEYS === undefined) !== (env.MCPG_SINK_SECRET_KEY === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['MCPG_SINK_SECRET_KEY'], message: 'tenant sinks need both MCPG_SNAPSHOT_PUBLIC_KEYS and MCPG_SINK_SECRET_KEY' });
+    }
+    const hasTenantSinks = env.MCPG_SINK_SECRET_KEY !== undefined;
+    if (!hasTenantSinks && env.SPLUNK_HEC_URL === undefined && env.ELASTIC_URL === undefined && env.WEBHOOK_URL === undefined && env.MCPG_AUDIT_FILE === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['SPLUNK_HEC_URL'],
-        message: 'no sink configured: set SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN, ELASTIC_URL and its credentials, WEBHOOK_URL and WEBHOOK_SECRET, or MCPG_AUDIT_FILE',
+        message:
+          'no sink configured: set SPLUNK_HEC_URL and SPLUNK_HEC_TOKEN, ELASTIC_URL and its credentials, WEBHOOK_URL and WEBHOOK_SECRET, MCPG_AUDIT_FILE, or tenant sinks (MCPG_SNAPSHOT_PUBLIC_KEYS and MCPG_SINK_SECRET_KEY)',
       });
     }
     if (env.EXPORTER_BACKOFF_MAX_MS < env.EXPORTER_BACKOFF_MS) {
@@ -139,6 +165,15 @@ export function loadSiemExporterConfig(env: Record<string, string | undefined> =
         : null,
     webhook:
       e.WEBHOOK_URL !== undefined && e.WEBHOOK_SECRET !== undefined ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, timeoutMs: e.WEBHOOK_TIMEOUT_MS } : null,
+    tenantSinks:
+      e.MCPG_SNAPSHOT_PUBLIC_KEYS !== undefined && e.MCPG_SINK_SECRET_KEY !== undefined
+        ? {
+            snapshotPublicKeysPem: e.MCPG_SNAPSHOT_PUBLIC_KEYS.replace(/\\n/g, '\n').match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [],
+            secretKey: /^[0-9a-fA-F]{64}$/.test(e.MCPG_SINK_SECRET_KEY) ? Buffer.from(e.MCPG_SINK_SECRET_KEY, 'hex') : Buffer.from(e.MCPG_SINK_SECRET_KEY, 'base64'),
+            cacheMs: e.MCPG_TENANT_SINK_CACHE_MS,
+            timeoutMs: e.MCPG_TENANT_SINK_TIMEOUT_MS,
+          }
+        : null,
     auditFile: e.MCPG_AUDIT_FILE ?? null,
   };
 }

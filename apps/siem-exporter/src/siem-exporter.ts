@@ -1,5 +1,6 @@
 import { busNames } from '@mcpg/bus';
 import { createLogger, type Logger } from '@mcpg/observability';
+import { importVerificationKey } from '@mcpg/policy';
 import { Redis } from 'ioredis';
 import { createAuditExportWorker } from './audit-export-worker.js';
 import type { SiemExporterConfig } from './config.js';
@@ -8,6 +9,7 @@ import { ElasticBulkSink } from './sinks/elastic-bulk-sink.js';
 import { JsonlFileSink } from './sinks/jsonl-file-sink.js';
 import { SplunkHecSink } from './sinks/splunk-hec-sink.js';
 import { WebhookSink } from './sinks/webhook-sink.js';
+import { TenantSinkDirectory } from './tenant-sinks/tenant-sink-directory.js';
 
 export interface SiemExporter {
   /** Stops taking jobs, lets the ones in progress finish, then closes sinks and Redis. */
@@ -31,10 +33,23 @@ export async function startSiemExporter(
   const sinks = createSinks(config);
   // The worker listens for this connection's errors and reports them as worker errors.
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const names = busNames(config.redisKeyPrefix);
+  const tenantSinks = config.tenantSinks
+    ? new TenantSinkDirectory({
+        redis: connection,
+        names,
+        verificationKeys: await Promise.all(config.tenantSinks.snapshotPublicKeysPem.map(importVerificationKey)),
+        secretKey: config.tenantSinks.secretKey,
+        cacheMs: config.tenantSinks.cacheMs,
+        timeoutMs: config.tenantSinks.timeoutMs,
+        logger,
+      })
+    : undefined;
   const worker = createAuditExportWorker({
     connection,
-    names: busNames(config.redisKeyPrefix),
+    names,
     sinks,
+    ...(tenantSinks ? { tenantSinks } : {}),
     concurrency: config.concurrency,
     maxAttempts: config.attempts,
     backoff: { baseDelayMs: config.backoffMs, maxDelayMs: config.backoffMaxMs },
@@ -48,7 +63,7 @@ export async function startSiemExporter(
     connection.disconnect();
     throw err;
   }
-  logger.info('siem-exporter started', { sinks: sinks.map((s) => s.name), concurrency: config.concurrency, attempts: config.attempts });
+  logger.info('siem-exporter started', { sinks: sinks.map((s) => s.name), tenantSinks: tenantSinks !== undefined, concurrency: config.concurrency, attempts: config.attempts });
 
   let closing: Promise<void> | null = null;
   return {
@@ -56,6 +71,7 @@ export async function startSiemExporter(
       closing ??= (async () => {
         await worker.close();
         await Promise.all(sinks.map((sink) => sink.close?.()));
+        await tenantSinks?.close();
         await connection.quit();
         logger.info('siem-exporter stopped');
       })();

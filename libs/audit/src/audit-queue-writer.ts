@@ -39,7 +39,8 @@ export interface AuditQueueWriterOptions {
    * longer than `addTimeoutMs` is appended here, and so is every later batch while the spool has
    * a backlog, so the queue receives batches in order. The backlog is replayed every
    * `replayIntervalMs` until it is empty. Give the queue's connection `enableOfflineQueue: false`
-   * so adds fail at once while Redis is down instead of waiting out the timeout.
+   * and `maxRetriesPerRequest: 0` so adds fail at once while Redis is down instead of waiting out
+   * the timeout, and an add cut off by a disconnect is not resent later, behind spooled batches.
    */
   spool?: AuditSpool;
   /** A queue add slower than this counts as failed and the batch is spooled. Default 5000 ms. */

@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { open, readFile, rename, stat } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { auditBatchSchema, type AuditBatch } from './audit-event.js';
+import { writeDurably } from './durable-write.js';
 
 export interface AuditSpoolOptions {
   /** The spool file; its directory is created. One JSON batch per line. */
@@ -49,13 +50,7 @@ export class AuditSpool {
     return this.serialized(async () => {
       try {
         if (this.sizeBytes + bytes > this.options.maxBytes) return false;
-        const file = await open(this.options.path, 'a', 0o600);
-        try {
-          await file.writeFile(line, 'utf8');
-          await file.sync();
-        } finally {
-          await file.close();
-        }
+        await writeDurably(this.options.path, line, 'a', 0o600);
         this.sizeBytes += bytes;
         return true;
       } finally {
@@ -99,13 +94,7 @@ export class AuditSpool {
   private async dropFirstLines(lines: string[], count: number): Promise<void> {
     const rest = lines.slice(count).map((line) => line + '\n').join('');
     const tmp = `${this.options.path}.tmp`;
-    const file = await open(tmp, 'w', 0o600);
-    try {
-      await file.writeFile(rest, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    await writeDurably(tmp, rest, 'w', 0o600);
     await rename(tmp, this.options.path);
     this.sizeBytes = (await stat(this.options.path)).size;
   }

@@ -7,3 +7,5 @@ export * from './ecs-document.js';
 export * from './audit-spool.js';
 export * from './redaction/index.js';
 export * from './audit-chain.js';
+export * from './sink-secret-box.js';
+export * from './durable-write.js';

@@ -4,6 +4,7 @@ import {
   type RateLimitConfig,
   type SnapshotIdentityProvider,
   type SnapshotRedaction,
+  type SnapshotSink,
   type SnapshotToolRule,
   type StdioCommand,
   type TenantLimits,
@@ -31,6 +32,7 @@ export interface TenantModel {
   limits?: TenantLimits;
   allowedOrigins?: readonly string[];
   redaction?: SnapshotRedaction | null;
+  sinks?: ReadonlyArray<SnapshotSink>;
 }
 
 /**
@@ -76,6 +78,7 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
           },
         }
       : {}),
+    ...(model.sinks?.length ? { sinks: [...model.sinks].sort(byId).map((sink) => ({ ...sink })) } : {}),
   };
 }
 

@@ -58,8 +58,8 @@ export interface CompiledPolicy {
 }
 
 export interface CompilePolicyOptions {
-  /** `MCPG_SECRETS_KEY`: opens the upstream credentials sealed in the snapshot. */
-  readonly secretsKey?: Buffer | null;
+  /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials sealed in the snapshot. */
+  readonly upstreamCredentialsKey?: Buffer | null;
 }
 
 const denyAll: GlobMatcher = () => false;
@@ -118,7 +118,7 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
   const unopenedCredentialServerIds: string[] = [];
   for (const server of snapshot.servers) {
     if (!server.credential) continue;
-    const header = options.secretsKey ? openUpstreamCredential(options.secretsKey, server.credential, snapshot.tenantId, server.id) : null;
+    const header = options.upstreamCredentialsKey ? openUpstreamCredential(options.upstreamCredentialsKey, server.credential, snapshot.tenantId, server.id) : null;
     if (header) upstreamCredentials.set(server.id, header);
     else unopenedCredentialServerIds.push(server.id);
   }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 
 /**
- * Secrets sealed with AES-256-GCM under `MCPG_SECRETS_KEY`: upstream credentials at rest in
+ * Secrets sealed with AES-256-GCM under `MCPG_UPSTREAM_CREDENTIALS_KEY`: upstream credentials at rest in
  * PostgreSQL, and inside snapshots (signed, not encrypted) on their way through Redis to proxies.
  *
  * The IV is synthetic (HMAC-SHA256 of context and plaintext under the key, first 12 bytes), so the

@@ -125,6 +125,25 @@ export const snapshotRedactionSchema = z.object({
 });
 
 /**
+ * A tenant's own audit sink (issue 5), without its credentials: exporters fetch those sealed
+ * from `mcpg:sink-secrets` and open them with their key.
+ */
+export const snapshotSinkSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['splunk_hec', 'elastic', 'webhook']),
+  url: z.url(),
+  /** HEC index or Elastic index / data stream. */
+  index: z.string().nullable(),
+  sourcetype: z.string().nullable(),
+  source: z.string().nullable(),
+  /** HEC indexer acknowledgement. */
+  ack: z.boolean(),
+  /** Bumped when the credentials change, so exporters reload them. */
+  secretVersion: z.number().int(),
+});
+
+/**
  * Per-tenant request limits. Every field is optional: an absent one falls back to the proxy's
  * configured default (MCPG_* environment variables), so a tenant only states what it changes.
  */
@@ -152,6 +171,8 @@ export const tenantSnapshotSchema = z.object({
   limits: tenantLimitsSchema.extend({ rateLimit: rateLimitSchema }),
   /** Absent: built-in detectors on audit arguments only. */
   redaction: snapshotRedactionSchema.optional(),
+  /** Absent: the tenant's events go only to the exporters' own sinks. */
+  sinks: z.array(snapshotSinkSchema).optional(),
   /**
    * Browser origins allowed to call this tenant's servers (MCP transports: servers must validate
    * `Origin` against DNS rebinding). Requests without `Origin` (non-browser clients) are unaffected.
@@ -168,5 +189,6 @@ export type SnapshotIdentityProvider = z.infer<typeof snapshotIdentityProviderSc
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 export type SnapshotRedaction = z.infer<typeof snapshotRedactionSchema>;
+export type SnapshotSink = z.infer<typeof snapshotSinkSchema>;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 100, refillPerSecond: 20 };

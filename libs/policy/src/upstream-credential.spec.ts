@@ -18,7 +18,7 @@ const model: TenantModel = {
 
 describe('upstream credentials in the compiled policy', () => {
   it('opens each server\'s credential once, into the header to send', () => {
-    const policy = compilePolicy(compileSnapshot(model, 1), { secretsKey: key });
+    const policy = compilePolicy(compileSnapshot(model, 1), { upstreamCredentialsKey: key });
     expect(policy.upstreamCredentials.get('s1')).toEqual({ name: 'authorization', value: 'Bearer tok-1' });
     expect(policy.upstreamCredentials.get('s2')).toEqual({ name: 'x-api-key', value: 'k-2' });
     expect(policy.upstreamCredentials.has('s3')).toBe(false);
@@ -26,8 +26,8 @@ describe('upstream credentials in the compiled policy', () => {
   });
 
   it('keeps the tenant but sends no credential when the key is missing or wrong', () => {
-    for (const secretsKey of [null, randomBytes(32)]) {
-      const policy = compilePolicy(compileSnapshot(model, 1), { secretsKey });
+    for (const upstreamCredentialsKey of [null, randomBytes(32)]) {
+      const policy = compilePolicy(compileSnapshot(model, 1), { upstreamCredentialsKey });
       expect(policy.upstreamCredentials.size).toBe(0);
       expect(policy.unopenedCredentialServerIds).toEqual(['s1', 's2']);
       expect([...policy.serversByName.keys()]).toEqual(['bearer', 'keyed', 'open']);
@@ -36,8 +36,8 @@ describe('upstream credentials in the compiled policy', () => {
 
   it('does not open a credential copied onto another server or tenant', () => {
     const moved = { ...model, servers: [{ ...model.servers[2]!, credential: model.servers[0]!.credential }] };
-    expect(compilePolicy(compileSnapshot(moved, 1), { secretsKey: key }).unopenedCredentialServerIds).toEqual(['s3']);
+    expect(compilePolicy(compileSnapshot(moved, 1), { upstreamCredentialsKey: key }).unopenedCredentialServerIds).toEqual(['s3']);
     const otherTenant = { ...model, tenant: { id: 't2', slug: 'other' } };
-    expect(compilePolicy(compileSnapshot(otherTenant, 1), { secretsKey: key }).upstreamCredentials.size).toBe(0);
+    expect(compilePolicy(compileSnapshot(otherTenant, 1), { upstreamCredentialsKey: key }).upstreamCredentials.size).toBe(0);
   });
 });

@@ -34,7 +34,7 @@ describe('createTestDatabase', () => {
   it('copies the migrated template: every table and the Prisma migration history', async () => {
     const tables = await query<{ name: string }>(a.url, `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     expect(tables.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['ApiKey', 'IdentityProvider', 'RedactionSettings', 'Snapshot', 'Tenant', 'ToolRule', 'UpstreamServer', '_prisma_migrations']),
+      expect.arrayContaining(['ApiKey', 'AuditSink', 'IdentityProvider', 'RedactionSettings', 'Snapshot', 'Tenant', 'ToolRule', 'UpstreamServer', '_prisma_migrations']),
     );
     const migrations = await query<{ migration_name: string; finished: boolean }>(
       a.url,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ArrivalWaiters, closeServer } from './arrival-waiters.js';
 
 /**
  * An Elasticsearch `_bulk` endpoint for tests, faithful to the parts an audit sink relies on, so a
@@ -65,7 +66,7 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
   const failures: number[] = [];
   let itemRejections = { count: 0, status: 429 as number, match: (_id: string) => true };
   let seqNo = 0;
-  const waiters = new Set<() => void>();
+  const arrivals = new ArrivalWaiters();
 
   const authorized = (header: string | undefined): boolean => {
     if (!header) return false;
@@ -136,7 +137,7 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
       if (result.status >= 300) errors = true;
       return { [op.action]: result };
     });
-    for (const wake of waiters) wake();
+    arrivals.notify();
     return { status: 200, body: { took: 1, errors, items } };
   };
 
@@ -198,26 +199,8 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
       itemRejections = { count, status, match };
     },
     waitForDocuments(count, timeoutMs = 10_000) {
-      if (documents.length >= count) return Promise.resolve(documents);
-      return new Promise((resolve, reject) => {
-        const wake = () => {
-          if (documents.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(documents);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`Elastic receiver: ${documents.length} of ${count} documents after ${timeoutMs} ms (${requests} requests)`));
-        }, timeoutMs);
-        waiters.add(wake);
-      });
+      return arrivals.waitFor(documents, count, timeoutMs, () => `Elastic receiver: ${documents.length} of ${count} documents (${requests} requests)`);
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ArrivalWaiters, closeServer } from './arrival-waiters.js';
 
 /**
  * A Splunk HTTP Event Collector for tests: the JSON event endpoint with Splunk's status codes and
@@ -104,12 +105,12 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
   let lossesLeft = 0;
   let ackPolls = 0;
   const channels = new Map<string, AckChannel>();
-  const waiters = new Set<() => void>();
+  const arrivals = new ArrivalWaiters();
 
   const index = (accepted: HecEvent[]) => {
     events.push(...accepted);
     batches.push(accepted);
-    for (const wake of waiters) wake();
+    arrivals.notify();
   };
 
   const handleAck = (channelId: string | null, body: string): HecAnswer => {
@@ -200,27 +201,9 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
       return ackPolls;
     },
     waitForEvents(count, timeoutMs = 10_000) {
-      if (events.length >= count) return Promise.resolve(events);
-      return new Promise((resolve, reject) => {
-        const wake = () => {
-          if (events.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(events);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`HEC receiver: ${events.length} of ${count} events after ${timeoutMs} ms (${requests} requests)`));
-        }, timeoutMs);
-        waiters.add(wake);
-      });
+      return arrivals.waitFor(events, count, timeoutMs, () => `HEC receiver: ${events.length} of ${count} events (${requests} requests)`);
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }
 

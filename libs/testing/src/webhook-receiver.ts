@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from './arrival-waiters.js';
 
 /**
  * A receiver of MCP Guard's signed audit webhooks, as a customer would write one: it recomputes
@@ -74,11 +75,6 @@ export async function startWebhookReceiver(options: { secret: string; toleranceS
     failNextRequests(count, status = 500) {
       for (let i = 0; i < count; i++) failures.push(status);
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

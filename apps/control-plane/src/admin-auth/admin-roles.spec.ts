@@ -10,6 +10,7 @@ interface Target {
   viewerTokenId: string;
   regionId: string;
   identityProviderId: string;
+  auditSinkId: string;
 }
 interface MutationCase {
   build(t: Target): { query: string; variables: Record<string, unknown> };
@@ -71,6 +72,18 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  createAuditSink: {
+    build: (t) => ({
+      query: 'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, name: `s-${randomUUID().slice(0, 8)}`, kind: 'splunk_hec', url: 'https://splunk.example.com:8088', secret: 'hec-token-value' } },
+    }),
+    allowed: everyone,
+  },
+  updateAuditSink: {
+    build: (t) => ({ query: 'mutation($i: UpdateAuditSinkInput!) { updateAuditSink(input: $i) { id } }', variables: { i: { id: t.auditSinkId, url: 'https://siem2.example.com/hook' } } }),
+    allowed: everyone,
+  },
+  deleteAuditSink: { build: (t) => ({ query: 'mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', variables: { id: t.auditSinkId } }), allowed: everyone },
   replayAllAuditDeadLetters: { build: () => ({ query: 'mutation { replayAllAuditDeadLetters }', variables: {} }), allowed: ['platform'] },
   replayAuditDeadLetter: {
     build: () => ({ query: 'mutation($id: ID!) { replayAuditDeadLetter(id: $id) { id } }', variables: { id: 'no-such-job' } }),
@@ -162,6 +175,10 @@ describe('admin roles', () => {
       'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'corp', issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
     );
+    const { createAuditSink } = await cp.ok<{ createAuditSink: { id: string } }>(
+      'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'soc', kind: 'webhook', url: 'https://siem.example.com/hook', secret: 'a-webhook-secret-0123456789' } },
+    );
     return {
       target: {
         tenantId: tenant.id,
@@ -170,6 +187,7 @@ describe('admin roles', () => {
         viewerTokenId: viewer.id,
         regionId: createRegion.id,
         identityProviderId: createIdentityProvider.id,
+        auditSinkId: createAuditSink.id,
       },
       tokens: { viewer: viewer.secret, admin: admin.secret, platform: platform.secret },
     };

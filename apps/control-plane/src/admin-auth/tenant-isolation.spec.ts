@@ -14,6 +14,7 @@ interface TenantFixture {
   serverId: string;
   tokenId: string;
   identityProviderId: string;
+  auditSinkId: string;
 }
 interface Fixture {
   a: TenantFixture;
@@ -67,6 +68,16 @@ const attemptsOnB: Record<string, Attempt> = {
     variables: { i: { id: f.b.identityProviderId, jwksUri: 'https://evil.example/jwks' } },
   }),
   deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
+  auditSinks: (f) => ({ query: 'query($t: ID!) { auditSinks(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  createAuditSink: (f) => ({
+    query: 'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, name: 'evil', kind: 'webhook', url: 'https://evil.example/hook', secret: 'an-attackers-secret-0123' } },
+  }),
+  updateAuditSink: (f) => ({
+    query: 'mutation($i: UpdateAuditSinkInput!) { updateAuditSink(input: $i) { id } }',
+    variables: { i: { id: f.b.auditSinkId, url: 'https://evil.example/hook' } },
+  }),
+  deleteAuditSink: (f) => ({ query: 'mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', variables: { id: f.b.auditSinkId } }),
   addUpstreamServer: (f) => ({
     query: 'mutation($i: AddUpstreamServerInput!) { addUpstreamServer(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, name: 'evil', url: 'https://evil.example/mcp' } },
@@ -130,7 +141,11 @@ describe('tenant isolation', () => {
       'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'corp', issuer: `https://${slug}.idp.example.com`, audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
     );
-    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id };
+    const { createAuditSink } = await cp.ok<{ createAuditSink: { id: string } }>(
+      'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'soc', kind: 'webhook', url: 'https://siem.example.com/hook', secret: 'a-webhook-secret-0123456789' } },
+    );
+    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id, auditSinkId: createAuditSink.id };
   }
 
   /** Everything about B that an attempt could change. */
@@ -143,6 +158,7 @@ describe('tenant isolation', () => {
       rules: await cp.prisma.toolRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       tokens: await cp.prisma.adminToken.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       identityProviders: await cp.prisma.identityProvider.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
+      auditSinks: await cp.prisma.auditSink.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
     };
   }
 

@@ -57,16 +57,18 @@ export class DeadLetterService implements OnModuleDestroy {
     return model;
   }
 
-  /** Replays every dead letter; resolves with how many. */
+  /**
+   * Replays every dead letter present when called; resolves with how many. The set is read first,
+   * so a batch that fails again at once (say, one no sink can take) is not replayed in a loop.
+   */
   async replayAll(admin: AdminPrincipal): Promise<number> {
+    const total = await this.queue.getFailedCount();
+    const jobs = (await this.queue.getFailed(0, total - 1)).filter((job): job is Job<AuditBatch> => job !== undefined);
     let replayed = 0;
-    for (;;) {
-      const jobs = (await this.queue.getFailed(0, 99)).filter((job): job is Job<AuditBatch> => job !== undefined);
-      if (jobs.length === 0) break;
-      for (const job of jobs) {
-        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-        replayed++;
-      }
+    for (const job of jobs) {
+      if (!(await job.isFailed())) continue;
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      replayed++;
     }
     this.logger.info('all audit dead letters replayed', { count: replayed });
     this.changes.record(admin, { action: 'replayAllAuditDeadLetters', targetType: 'AuditDeadLetter', targetId: null, tenantId: null, after: { replayed } });

@@ -67,8 +67,8 @@ export class ServerService {
   }
 
   private requireSecretsKey(): Buffer {
-    if (!this.config.secretsKey) throw badUserInput('credential', 'credential: upstream credentials need MCPG_SECRETS_KEY on the control plane and the proxies');
-    return this.config.secretsKey;
+    if (!this.config.upstreamCredentialsKey) throw badUserInput('credential', 'credential: upstream credentials need MCPG_UPSTREAM_CREDENTIALS_KEY on the control plane and the proxies');
+    return this.config.upstreamCredentialsKey;
   }
 
   async listForTenant(tenantIdArg: string): Promise<UpstreamServer[]> {

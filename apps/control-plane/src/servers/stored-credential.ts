@@ -31,6 +31,6 @@ export function snapshotCredentialOf(
 ): SnapshotUpstreamCredential | undefined {
   if (!server.credentialSealed || (server.credentialKind !== 'bearer' && server.credentialKind !== 'header')) return undefined;
   const value = key ? openSecret(key, server.credentialSealed, storedContext(server.id)) : null;
-  if (value === null) throw new Error(`the credential of upstream server ${server.id} does not open under MCPG_SECRETS_KEY`);
+  if (value === null) throw new Error(`the credential of upstream server ${server.id} does not open under MCPG_UPSTREAM_CREDENTIALS_KEY`);
   return sealUpstreamCredential(key!, { kind: server.credentialKind, headerName: server.credentialHeaderName, value }, server.tenantId, server.id);
 }

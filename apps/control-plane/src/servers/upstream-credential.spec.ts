@@ -44,9 +44,9 @@ describe('upstream server credentials', () => {
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     const published = snapshot.servers.find((s) => s.id === addUpstreamServer.id)!;
     expect(published.credential).toMatchObject({ kind: 'bearer', sealedValue: expect.stringMatching(/^sb1\./) });
-    expect(openUpstreamCredential(cp.config.secretsKey!, published.credential!, tenantId, published.id)).toEqual({ name: 'authorization', value: `Bearer ${secret}` });
+    expect(openUpstreamCredential(cp.config.upstreamCredentialsKey!, published.credential!, tenantId, published.id)).toEqual({ name: 'authorization', value: `Bearer ${secret}` });
     // Sealed for this tenant's server only: moved to another server it opens to nothing.
-    expect(openUpstreamCredential(cp.config.secretsKey!, published.credential!, tenantId, '00000000-0000-4000-8000-000000000000')).toBeNull();
+    expect(openUpstreamCredential(cp.config.upstreamCredentialsKey!, published.credential!, tenantId, '00000000-0000-4000-8000-000000000000')).toBeNull();
 
     await expect.poll(async () => (await cp.auditEvents()).some((e) => e.change?.action === 'addUpstreamServer' && e.change.targetId === addUpstreamServer.id)).toBe(true);
     const change = (await cp.auditEvents()).find((e) => e.change?.targetId === addUpstreamServer.id)!;
@@ -65,12 +65,12 @@ describe('upstream server credentials', () => {
     });
     expect(set.setUpstreamServerCredential).toMatchObject({ hasCredential: true, credentialKind: 'HEADER', credentialHeaderName: 'x-api-key' });
     let published = (await cp.snapshotInRedis(tenantId)).snapshot.servers.find((s) => s.id === addUpstreamServer.id)!;
-    expect(openUpstreamCredential(cp.config.secretsKey!, published.credential!, tenantId, published.id)).toEqual({ name: 'x-api-key', value: first });
+    expect(openUpstreamCredential(cp.config.upstreamCredentialsKey!, published.credential!, tenantId, published.id)).toEqual({ name: 'x-api-key', value: first });
 
     const second = 'bearer-second-77ce';
     await cp.ok(SET, { input: { serverId: addUpstreamServer.id, credential: { kind: 'BEARER', value: second } } });
     published = (await cp.snapshotInRedis(tenantId)).snapshot.servers.find((s) => s.id === addUpstreamServer.id)!;
-    expect(openUpstreamCredential(cp.config.secretsKey!, published.credential!, tenantId, published.id)).toEqual({ name: 'authorization', value: `Bearer ${second}` });
+    expect(openUpstreamCredential(cp.config.upstreamCredentialsKey!, published.credential!, tenantId, published.id)).toEqual({ name: 'authorization', value: `Bearer ${second}` });
 
     const cleared = await cp.ok<{ setUpstreamServerCredential: ServerView }>(SET, { input: { serverId: addUpstreamServer.id, credential: null } });
     expect(cleared.setUpstreamServerCredential).toMatchObject({ hasCredential: false, credentialKind: null, credentialHeaderName: null });
@@ -140,12 +140,12 @@ describe('upstream server credentials', () => {
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'serverId' });
   });
 
-  it('refuses a credential when the control plane has no MCPG_SECRETS_KEY', async () => {
-    const app = await cp.startApp({ secretsKey: null });
+  it('refuses a credential when the control plane has no MCPG_UPSTREAM_CREDENTIALS_KEY', async () => {
+    const app = await cp.startApp({ upstreamCredentialsKey: null });
     try {
       const result = await cp.graphql(ADD, { input: { tenantId, name: 'no-key', url: 'https://x.example/mcp', credential: { kind: 'BEARER', value: 'v' } } });
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'credential' });
-      expect(result.errors?.[0]?.message).toContain('MCPG_SECRETS_KEY');
+      expect(result.errors?.[0]?.message).toContain('MCPG_UPSTREAM_CREDENTIALS_KEY');
     } finally {
       await cp.stopApp(app);
     }

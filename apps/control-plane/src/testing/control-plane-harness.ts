@@ -62,8 +62,9 @@ export class ControlPlaneHarness {
       isPlaygroundEnabled: false,
       // Test identity providers listen on 127.0.0.1 over http.
       allowLoopbackIdpUrls: true,
+      sinkSecretKey: randomBytes(32),
       allowStdioUpstreams: false,
-      secretsKey: randomBytes(32),
+      upstreamCredentialsKey: randomBytes(32),
       ...overrides,
     };
     const harness = new ControlPlaneHarness(

@@ -1,4 +1,5 @@
 import { generateApiKey } from '@mcpg/auth';
+import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './audit-verify-command.js';
 import { loadStandaloneConfig } from './standalone-config.js';
 import { startStandaloneProxy } from './standalone-proxy.js';
 
@@ -10,7 +11,8 @@ export interface CliIo {
 const USAGE = `usage:
   mcp-guard run --config mcp-guard.yaml        run the proxy for the file's tenant (no PostgreSQL, no Redis)
   mcp-guard validate --config mcp-guard.yaml   check the file; print every error with its path
-  mcp-guard keygen                             print a new API key (give it to the client) and its hash (put it in the file)`;
+  mcp-guard keygen                             print a new API key (give it to the client) and its hash (put it in the file)
+${AUDIT_VERIFY_USAGE}`;
 
 function configPath(args: readonly string[]): string {
   const i = args.indexOf('--config');
@@ -45,6 +47,10 @@ export async function runCli(argv: readonly string[], io: CliIo, onStarted?: (cl
       onStarted?.(() => proxy.close());
       return 0;
     }
+    case 'audit':
+      if (args[0] === 'verify') return auditVerifyCommand(args.slice(1), io);
+      io.err(USAGE);
+      return 2;
     default:
       io.err(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

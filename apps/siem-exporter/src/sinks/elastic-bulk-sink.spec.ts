@@ -2,20 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditEventFixture, startElasticReceiver, type ElasticReceiver } from '@mcpg/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SinkDeliveryError } from './audit-sink.js';
+import { deliveryError } from './delivery-error.fixture.js';
 import { ElasticBulkSink, type ElasticBulkSinkOptions } from './elastic-bulk-sink.js';
 
 const API_KEY = { id: 'VuaCfGcBCdbkQm-e5aOx', key: 'ui2lp2axTNmsyakw9tvNnw' };
 const ENCODED_API_KEY = Buffer.from(`${API_KEY.id}:${API_KEY.key}`).toString('base64');
 
-async function deliveryError(promise: Promise<unknown>): Promise<SinkDeliveryError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SinkDeliveryError);
-  return err as SinkDeliveryError;
-}
 
 describe('ElasticBulkSink', () => {
   let receiver: ElasticReceiver;

@@ -1,7 +1,7 @@
 import { toEcsDocument, type AuditEvent } from '@mcpg/audit';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { SinkDeliveryError, type AuditSink } from './audit-sink.js';
-import { describeTransportError } from './transport-error.js';
+import { postToSink } from './sink-request.js';
 
 export type ElasticAuth = { apiKey: string } | { username: string; password: string };
 
@@ -57,21 +57,15 @@ export class ElasticBulkSink implements AuditSink {
   async deliver(events: readonly AuditEvent[]): Promise<void> {
     let body = '';
     for (const event of events) body += `${this.actionPrefix}${JSON.stringify(event.id)}}}\n${JSON.stringify(toEcsDocument(event))}\n`;
-    let statusCode: number;
-    let text: string;
-    try {
-      const res = await request(this.endpoint, {
-        method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/x-ndjson' },
-        body,
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      statusCode = res.statusCode;
-      text = await res.body.text();
-    } catch (err) {
-      throw describeTransportError(this.name, this.endpointLabel, this.options.timeoutMs, err);
-    }
+    const { statusCode, text } = await postToSink({
+      sink: this.name,
+      endpointLabel: this.endpointLabel,
+      url: this.endpoint,
+      headers: { authorization: this.authorization, 'content-type': 'application/x-ndjson' },
+      body,
+      dispatcher: this.dispatcher,
+      timeoutMs: this.options.timeoutMs,
+    });
     if (statusCode < 200 || statusCode >= 300) {
       throw new SinkDeliveryError(this.name, 'rejected', `${this.endpointLabel} answered HTTP ${statusCode}${errorType(text)}`, statusCode);
     }

@@ -1,6 +1,6 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AuditEvent } from '@mcpg/audit';
+import { writeDurably, type AuditEvent } from '@mcpg/audit';
 import { SinkDeliveryError, type AuditSink } from './audit-sink.js';
 
 export interface JsonlFileSinkOptions {
@@ -33,13 +33,7 @@ export class JsonlFileSink implements AuditSink {
   private async append(text: string): Promise<void> {
     try {
       await mkdir(dirname(this.options.path), { recursive: true });
-      const file = await open(this.options.path, 'a', 0o640);
-      try {
-        await file.writeFile(text, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+      await writeDurably(this.options.path, text, 'a', 0o640);
     } catch (err) {
       const cause = err instanceof Error ? err.message : String(err);
       throw new SinkDeliveryError(this.name, 'io', `cannot append to ${this.options.path}: ${cause}`);

@@ -4,21 +4,13 @@ import type { AuditEvent } from '@mcpg/audit';
 import { startHecReceiver, type HecReceiver } from '@mcpg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEventFixture } from '@mcpg/testing';
-import { SinkDeliveryError } from './audit-sink.js';
+import { deliveryError } from './delivery-error.fixture.js';
 import { SplunkHecSink, type SplunkHecSinkOptions } from './splunk-hec-sink.js';
 
 const TOKEN = 'hec-token-0123456789';
 
 const auditEvent = () => auditEventFixture({ kind: 'auth.failure', principal: null, decision: 'deny', reason: 'unknown_key', time: '2026-03-01T12:00:00.000Z' });
 
-async function deliveryError(promise: Promise<unknown>): Promise<SinkDeliveryError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SinkDeliveryError);
-  return err as SinkDeliveryError;
-}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,9 +1,9 @@
 import type { AuditEvent } from '@mcpg/audit';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { SinkDeliveryError, type AuditSink } from './audit-sink.js';
-import { describeTransportError } from './transport-error.js';
+import { postToSink } from './sink-request.js';
 
 export interface SplunkHecSinkOptions {
   /** Base URL of the collector, e.g. `https://splunk.example.com:8088`; may include a path prefix. */
@@ -72,21 +72,15 @@ export class SplunkHecSink implements AuditSink {
 
   async deliver(events: readonly AuditEvent[]): Promise<void> {
     const body = events.map((event) => JSON.stringify(this.envelope(event))).join('\n');
-    let statusCode: number;
-    let text: string;
-    try {
-      const res = await request(this.endpoint, {
-        method: 'POST',
-        headers: this.headers,
-        body,
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      statusCode = res.statusCode;
-      text = await res.body.text();
-    } catch (err) {
-      throw describeTransportError(this.name, this.endpointLabel, this.options.timeoutMs, err);
-    }
+    const { statusCode, text } = await postToSink({
+      sink: this.name,
+      endpointLabel: this.endpointLabel,
+      url: this.endpoint,
+      headers: this.headers,
+      body,
+      dispatcher: this.dispatcher,
+      timeoutMs: this.options.timeoutMs,
+    });
     const reply = parseHecReply(text);
     const detail = reply ? `HEC code ${reply.code} "${reply.text}"` : 'no HEC reply body';
     if (statusCode < 200 || statusCode >= 300) {
@@ -109,21 +103,15 @@ export class SplunkHecSink implements AuditSink {
     const ackLabel = this.endpointLabel.replace(/event$/, 'ack');
     for (;;) {
       await delay(Math.min(ack.pollMs, Math.max(0, deadline - Date.now())));
-      let statusCode: number;
-      let text: string;
-      try {
-        const res = await request(this.ackEndpoint, {
-          method: 'POST',
-          headers: this.headers,
-          body: JSON.stringify({ acks: [ackId] }),
-          dispatcher: this.dispatcher,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-        statusCode = res.statusCode;
-        text = await res.body.text();
-      } catch (err) {
-        throw describeTransportError(this.name, ackLabel, this.options.timeoutMs, err);
-      }
+      const { statusCode, text } = await postToSink({
+        sink: this.name,
+        endpointLabel: ackLabel,
+        url: this.ackEndpoint,
+        headers: this.headers,
+        body: JSON.stringify({ acks: [ackId] }),
+        dispatcher: this.dispatcher,
+        timeoutMs: this.options.timeoutMs,
+      });
       if (statusCode < 200 || statusCode >= 300) {
         const reply = parseHecReply(text);
         throw new SinkDeliveryError(this.name, 'rejected', `${ackLabel} answered HTTP ${statusCode}${reply ? `, HEC code ${reply.code} "${reply.text}"` : ''}`, statusCode);

@@ -1,6 +1,6 @@
 import { auditEventFixture, startWebhookReceiver, type WebhookReceiver } from '@mcpg/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SinkDeliveryError } from './audit-sink.js';
+import { deliveryError } from './delivery-error.fixture.js';
 import { WebhookSink } from './webhook-sink.js';
 
 const SECRET = 'webhook-signing-secret-0123456789';
@@ -26,10 +26,9 @@ describe('WebhookSink', () => {
   it('fails when the signature does not verify (wrong secret), without revealing the secret', async () => {
     receiver = await startWebhookReceiver({ secret: 'the-receivers-secret-0123456789' });
     sink = new WebhookSink({ url: receiver.url, secret: SECRET, timeoutMs: 2000 });
-    const err = await sink.deliver([auditEventFixture()]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SinkDeliveryError);
-    expect((err as SinkDeliveryError).status).toBe(401);
-    expect((err as Error).message).not.toContain(SECRET);
+    const err = await deliveryError(sink.deliver([auditEventFixture()]));
+    expect(err.status).toBe(401);
+    expect(err.message).not.toContain(SECRET);
     expect(receiver.rejected).toBe(1);
     expect(receiver.events).toEqual([]);
   });
@@ -38,6 +37,6 @@ describe('WebhookSink', () => {
     receiver = await startWebhookReceiver({ secret: SECRET });
     receiver.failNextRequests(1, 429);
     sink = new WebhookSink({ url: receiver.url, secret: SECRET, timeoutMs: 2000 });
-    expect(((await sink.deliver([auditEventFixture()]).catch((e: unknown) => e)) as Error).message).toContain('answered HTTP 429');
+    expect((await deliveryError(sink.deliver([auditEventFixture()]))).message).toContain('answered HTTP 429');
   });
 });

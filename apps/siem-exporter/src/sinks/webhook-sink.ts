@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '@mcpg/audit';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { SinkDeliveryError, type AuditSink } from './audit-sink.js';
-import { describeTransportError } from './transport-error.js';
+import { postToSink } from './sink-request.js';
 
 export interface WebhookSinkOptions {
   url: string;
@@ -43,25 +43,20 @@ export class WebhookSink implements AuditSink {
   async deliver(events: readonly AuditEvent[]): Promise<void> {
     const body = JSON.stringify({ events });
     const timestamp = String(Math.floor(Date.now() / 1000));
-    let statusCode: number;
-    try {
-      const res = await request(this.options.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
-          [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.options.secret, timestamp, body),
-          [WEBHOOK_BATCH_HEADER]: events[0]?.id ?? '',
-        },
-        body,
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      statusCode = res.statusCode;
-      await res.body.dump();
-    } catch (err) {
-      throw describeTransportError(this.name, this.endpointLabel, this.options.timeoutMs, err);
-    }
+    const { statusCode } = await postToSink({
+      sink: this.name,
+      endpointLabel: this.endpointLabel,
+      url: this.options.url,
+      headers: {
+        'content-type': 'application/json',
+        [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
+        [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(this.options.secret, timestamp, body),
+        [WEBHOOK_BATCH_HEADER]: events[0]?.id ?? '',
+      },
+      body,
+      dispatcher: this.dispatcher,
+      timeoutMs: this.options.timeoutMs,
+    });
     if (statusCode < 200 || statusCode >= 300) {
       throw new SinkDeliveryError(this.name, 'rejected', `${this.endpointLabel} answered HTTP ${statusCode}`, statusCode);
     }
