@@ -17,13 +17,13 @@ async function gql(query, variables = {}) {
   return body.data;
 }
 
-const { tenants } = await gql('{ tenants { id slug servers { name } } }');
-let tenant = tenants.find((t) => t.slug === 'demo');
+const { tenants } = await gql('{ tenants(filter: { slugContains: "demo" }, first: 100) { nodes { id slug servers { nodes { name } } } } }');
+let tenant = tenants.nodes.find((t) => t.slug === 'demo');
 if (!tenant) {
   const created = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { id slug } }', { i: { slug: 'demo', name: 'Demo tenant' } });
-  tenant = { ...created.createTenant, servers: [] };
+  tenant = { ...created.createTenant, servers: { nodes: [] } };
 }
-if (!tenant.servers.some((s) => s.name === 'everything')) {
+if (!tenant.servers.nodes.some((s) => s.name === 'everything')) {
   await gql('mutation($i: AddUpstreamServerInput!) { addUpstreamServer(input: $i) { id } }', { i: { tenantId: tenant.id, name: 'everything', url: upstreamUrl } });
 }
 const { createApiKey } = await gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id } } }', {

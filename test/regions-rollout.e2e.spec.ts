@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createLogger } from '@mcpg/observability';
 import { generateSnapshotKeyPair } from '@mcpg/policy';
-import { createTestDatabase, startEverythingServer, type RunningMcpServer } from '@mcpg/testing';
+import { adminGraphql, createTestDatabase, deleteRedisKeysWithPrefix, startEverythingServer, type RunningMcpServer } from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,16 +32,7 @@ let everything: RunningMcpServer;
 let controlPlane: RunningControlPlane;
 const proxies: Record<'eu' | 'us' | 'euBroken', RunningProxy> = {} as never;
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await request(controlPlane.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.body.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
+const gql = adminGraphql(() => controlPlane.url, adminToken);
 
 /** 404: the proxy does not know the tenant; 401: it does (and wants a key). */
 async function statusWithoutKey(proxy: RunningProxy): Promise<number> {
@@ -115,12 +106,7 @@ afterAll(async () => {
   await controlPlane?.close();
   await everything?.close();
   await dropDatabase?.();
-  for (const { url, prefix } of Object.values(regionsSetup)) {
-    const redis = new Redis(url);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  }
+  for (const { url, prefix } of Object.values(regionsSetup)) await deleteRedisKeysWithPrefix(prefix, url);
 });
 
 describe('regions and rollout', () => {
@@ -200,6 +186,37 @@ describe('regions and rollout', () => {
     expect(rollbackTenant.version).toBe(6);
     await expect.poll(() => isToolAllowed(proxies.us, secret, 'echo'), { timeout: 5000 }).toBe(true);
     expect(await isToolAllowed(proxies.us, secret, 'get-sum')).toBe(false);
+  });
+
+  it('enforces a deny rule over the key’s allow rule on the running proxy, and lifts it when removed', async () => {
+    expect(await isToolAllowed(proxies.us, secret, 'echo')).toBe(true);
+    const { addDenyRule } = await gql<{ addDenyRule: { id: string } }>('mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }', {
+      i: { tenantId, name: 'no echo for the agent', subject: `apikey:${keyId}`, toolGlobs: ['echo'] },
+    });
+    await expect.poll(() => isToolAllowed(proxies.us, secret, 'echo'), { timeout: 5000 }).toBe(false);
+    await gql('mutation($id: ID!) { removeDenyRule(id: $id) { id } }', { id: addDenyRule.id });
+    await expect.poll(() => isToolAllowed(proxies.us, secret, 'echo'), { timeout: 5000 }).toBe(true);
+  });
+
+  it('limits the calls one rule allows with its own per-principal rate limit', async () => {
+    await gql('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', {
+      i: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: { capacity: 2, refillPerSecond: 0.001 } },
+    });
+    await expect.poll(() => proxies.us.store.findBySlug('acme')?.ruleRateLimits.size, { timeout: 5000 }).toBe(1);
+    const client = new Client({ name: 'regions-e2e', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${proxies.us.url}/t/acme/everything/mcp`), { requestInit: { headers: { authorization: `Bearer ${secret}` } } }),
+    );
+    try {
+      await client.callTool({ name: 'echo', arguments: { message: 'one' } });
+      await client.callTool({ name: 'echo', arguments: { message: 'two' } });
+      await expect(client.callTool({ name: 'echo', arguments: { message: 'three' } })).rejects.toMatchObject({ code: -32002 });
+    } finally {
+      await client.close();
+    }
+    await gql('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: null } });
+    await expect.poll(() => proxies.us.store.findBySlug('acme')?.ruleRateLimits.size, { timeout: 5000 }).toBe(0);
+    expect(await isToolAllowed(proxies.us, secret, 'echo')).toBe(true);
   });
 
   it('suspends a tenant everywhere it runs and refuses to delete a region still in use', async () => {

@@ -160,7 +160,7 @@ describe('walking skeleton, end to end', () => {
     expect(secret).toMatch(/^mcpg_[0-9A-Za-z]{49}$/);
     expect(secret.startsWith(k.createApiKey.apiKey.prefix)).toBe(true);
     await mutate('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: keyId, toolGlobs: ['echo'] } });
-    const listed = await gql<{ apiKeys: Array<Record<string, unknown>> }>('query($t: ID!) { apiKeys(tenantId: $t) { id name prefix } }', { t: tenantId });
+    const listed = await gql<{ apiKeys: { nodes: Array<Record<string, unknown>> } }>('query($t: ID!) { apiKeys(tenantId: $t) { nodes { id name prefix } } }', { t: tenantId });
     expect(JSON.stringify(listed)).not.toContain(secret);
     // A bare ping has no MCP session, so the upstream answers 400; what matters is that the proxy
     // knows the tenant (not 404) and the key (not 401).
@@ -207,8 +207,8 @@ describe('walking skeleton, end to end', () => {
   });
 
   it('records each snapshot version', async () => {
-    const { snapshots } = await mutate<{ snapshots: Array<{ version: number }> }>('query($t: ID!) { snapshots(tenantId: $t) { version } }', { t: tenantId });
-    const versions = snapshots.map((s) => s.version);
+    const { snapshots } = await mutate<{ snapshots: { nodes: Array<{ version: number }> } }>('query($t: ID!) { snapshots(tenantId: $t) { nodes { version } } }', { t: tenantId });
+    const versions = snapshots.nodes.map((s) => s.version);
     expect(versions).toEqual([...versions].sort((a, b) => b - a));
     expect(versions[0]).toBeGreaterThanOrEqual(6);
   });
@@ -239,6 +239,13 @@ describe('walking skeleton, end to end', () => {
     const denied = events.find((e) => e.kind === 'tool.denied' && e.tool === 'get-sum')!;
     expect(denied).toMatchObject({ decision: 'deny', reason: 'no_matching_rule', ruleId: null });
     expect(events.some((e) => e.kind === 'auth.failure' && e.reason === 'revoked_key')).toBe(true);
+    // The control plane's admin.change events travel the same queue and exporter.
+    await until(async () => hec.events.some((e) => (e.event as { change?: { action: string } }).change?.action === 'revokeApiKey'), 'admin.change at HEC');
+    const adminChanges = hec.events.map((e) => e.event as { kind: string; tenantId: string; principal: { subject: string }; change: { action: string } }).filter((e) => e.kind === 'admin.change');
+    expect(adminChanges.map((e) => e.change.action)).toEqual(
+      expect.arrayContaining(['createTenant', 'addUpstreamServer', 'createApiKey', 'setToolRule', 'revokeApiKey']),
+    );
+    expect(adminChanges.every((e) => e.tenantId === tenantId && e.principal.subject === 'bootstrap')).toBe(true);
     const envelope = hec.events.find((e) => e.event === echo || (e.event as { id: string }).id === echo.id)!;
     expect(envelope).toMatchObject({ sourcetype: 'mcpg:audit', index: 'mcp_audit', host: 'proxy-e2e' });
     const everything = JSON.stringify(hec.events);

@@ -1,6 +1,7 @@
 import { parseSinkSecretKey } from '@mcpg/audit';
 import { parseSecretsKey } from '@mcpg/policy';
 import { z } from 'zod';
+import { oidcRoleMapSchema, type OidcRoleMap } from './admin-oidc/oidc-role-map.js';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -16,8 +17,28 @@ const envSchema = z.object({
   MCPG_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "-"').default('local'),
   MCPG_AUDIT_FLUSH_MS: z.coerce.number().int().positive().default(1000),
   MCPG_GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(8),
-  MCPG_GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  MCPG_GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
   MCPG_ADMIN_MAX_BODY_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MCPG_ADMIN_OIDC_ISSUER: z.url().optional(),
+  MCPG_ADMIN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  MCPG_ADMIN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  MCPG_ADMIN_OIDC_REDIRECT_URI: z.url().optional(),
+  MCPG_ADMIN_OIDC_SCOPES: z.string().default('openid profile email groups'),
+  MCPG_ADMIN_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  MCPG_ADMIN_OIDC_ROLE_MAP: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(oidcRoleMapSchema)
+    .optional(),
+  MCPG_ADMIN_OIDC_ALLOW_HTTP: booleanFlag.optional(),
+  MCPG_ADMIN_SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
   CONTROL_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
   CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
@@ -37,6 +58,22 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
+
+/** Admin login through the organisation's OIDC provider (`MCPG_ADMIN_OIDC_*`). */
+export interface AdminOidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Never logged. */
+  readonly clientSecret: string | undefined;
+  /** This control plane's `/auth/oidc/callback`, as registered at the IdP. */
+  readonly redirectUri: string;
+  readonly scopes: string;
+  readonly groupsClaim: string;
+  readonly roleMap: OidcRoleMap;
+  /** Plain-http issuer allowed (tests, local development only). */
+  readonly isHttpAllowed: boolean;
+  readonly sessionTtlSeconds: number;
+}
 
 export interface ControlPlaneConfig {
   readonly databaseUrl: string;
@@ -60,6 +97,8 @@ export interface ControlPlaneConfig {
   readonly maxQueryCost: number;
   /** Largest GraphQL request body; larger ones get HTTP 413 before parsing. */
   readonly maxBodyBytes: number;
+  /** Undefined when OIDC admin login is not configured. */
+  readonly oidc?: AdminOidcConfig | undefined;
   /** Serves GraphiQL on GET /graphql and allows introspection. */
   readonly isPlaygroundEnabled: boolean;
   /**
@@ -100,6 +139,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     );
   }
   const e = parsed.data;
+  const oidc = oidcConfig(e);
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -120,6 +160,25 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
     upstreamCredentialsKey: e.MCPG_UPSTREAM_CREDENTIALS_KEY ? parseSecretsKey(e.MCPG_UPSTREAM_CREDENTIALS_KEY) : null,
+    oidc,
+  };
+}
+
+/** OIDC login is on when the issuer is set; then client id, redirect URI and role map are required. */
+function oidcConfig(e: z.infer<typeof envSchema>): AdminOidcConfig | undefined {
+  if (!e.MCPG_ADMIN_OIDC_ISSUER) return undefined;
+  const missing = (['MCPG_ADMIN_OIDC_CLIENT_ID', 'MCPG_ADMIN_OIDC_REDIRECT_URI', 'MCPG_ADMIN_OIDC_ROLE_MAP'] as const).filter((name) => e[name] === undefined);
+  if (missing.length > 0) throw new ControlPlaneConfigError(missing.map((name) => `${name}: is required when MCPG_ADMIN_OIDC_ISSUER is set`));
+  return {
+    issuer: e.MCPG_ADMIN_OIDC_ISSUER,
+    clientId: e.MCPG_ADMIN_OIDC_CLIENT_ID!,
+    clientSecret: e.MCPG_ADMIN_OIDC_CLIENT_SECRET,
+    redirectUri: e.MCPG_ADMIN_OIDC_REDIRECT_URI!,
+    scopes: e.MCPG_ADMIN_OIDC_SCOPES,
+    groupsClaim: e.MCPG_ADMIN_OIDC_GROUPS_CLAIM,
+    roleMap: e.MCPG_ADMIN_OIDC_ROLE_MAP!,
+    isHttpAllowed: e.MCPG_ADMIN_OIDC_ALLOW_HTTP ?? false,
+    sessionTtlSeconds: e.MCPG_ADMIN_SESSION_TTL_SECONDS,
   };
 }
 

@@ -14,6 +14,8 @@ import { AdminAuthenticator } from './admin-auth/admin-authenticator.js';
 import { createAdminContext } from './admin-auth/admin-context.js';
 import { AdminTokenVerifier } from './admin-auth/admin-token.js';
 import { AdminChangeRecorder } from './admin-changes/admin-change-recorder.js';
+import { AdminSessionCredentials } from './admin-oidc/admin-session.js';
+import { AdminSessionResolver } from './admin-oidc/admin-session.resolver.js';
 import { AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
 import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
@@ -28,6 +30,8 @@ import { IdentityProviderService } from './identity-providers/identity-provider.
 import { queryLimitsRule } from './query-limits/query-limits.js';
 import { RedactionResolver } from './redaction/redaction.resolver.js';
 import { RedactionService } from './redaction/redaction.service.js';
+import { DenyRuleResolver } from './deny-rules/deny-rule.resolver.js';
+import { DenyRuleService } from './deny-rules/deny-rule.service.js';
 import { RegionBuses } from './regions/region-buses.js';
 import { RegionResolver, TenantRegionsResolver } from './regions/region.resolver.js';
 import { RegionService } from './regions/region.service.js';
@@ -62,7 +66,9 @@ export interface ControlPlaneResources {
 export class ControlPlaneModule {
   static forRoot(resources: ControlPlaneResources): DynamicModule {
     const { config } = resources;
-    const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined);
+    const authenticator = new AdminAuthenticator(resources.prisma, config.adminToken ? new AdminTokenVerifier(config.adminToken) : undefined, [
+      new AdminSessionCredentials(resources.prisma),
+    ]);
     return {
       module: ControlPlaneModule,
       imports: [
@@ -99,6 +105,7 @@ export class ControlPlaneModule {
         AdminChangeRecorder,
         AdminTokenService,
         AdminTokenResolver,
+        AdminSessionResolver,
         SnapshotPublisherService,
         SnapshotService,
         SnapshotResolver,
@@ -116,6 +123,8 @@ export class ControlPlaneModule {
         RolloutService,
         RegionResolver,
         TenantRegionsResolver,
+        DenyRuleService,
+        DenyRuleResolver,
         IdentityProviderService,
         IdentityProviderResolver,
         RedactionService,

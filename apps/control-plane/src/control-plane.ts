@@ -10,6 +10,7 @@ import { busNames } from '@mcpg/bus';
 import { Redis } from 'ioredis';
 import type { ControlPlaneConfig } from './config.js';
 import { ControlPlaneModule } from './control-plane.module.js';
+import { registerOidcLogin } from './admin-oidc/oidc-login.js';
 import { NestLoggerAdapter } from './nest-logger.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
 
@@ -66,6 +67,9 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
       new FastifyAdapter({ bodyLimit: config.maxBodyBytes }),
       { logger: new NestLoggerAdapter(logger), abortOnError: false },
     );
+    if (config.oidc) {
+      registerOidcLogin(app.getHttpAdapter().getInstance(), { config: config.oidc, prisma, redis, keyPrefix: config.redisKeyPrefix, logger });
+    }
     const publisher = app.get(SnapshotPublisherService);
     await publisher.republishAll().catch((err: unknown) => logger.error('republishing snapshots failed', { err }));
     // Redis may have restarted empty or missed publishes while we were cut off.

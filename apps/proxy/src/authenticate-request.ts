@@ -99,7 +99,7 @@ export async function authenticateRequest(
       Date.now(),
       presented.chain,
     );
-    return { principal, access: apiKey ?? toolAccessForScopes(policy, principal.scopes) };
+    return { principal, access: apiKey ?? toolAccessForScopes(policy, principal.scopes, principal.subject) };
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;
     deps.metrics.requests.inc({ outcome: 'unauthenticated' });

@@ -10,6 +10,7 @@ import {
   type JsonRpcMessage,
   type JsonRpcResponse,
 } from '@mcpg/mcp';
+import { principalKey } from '@mcpg/auth';
 import type { AuditFields } from './audit-recorder.js';
 import { sendInsufficientScope, stepUpScopesFor } from './authenticate-request.js';
 import { sendJsonRpc } from './http-replies.js';
@@ -80,8 +81,13 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   const answeredHere: JsonRpcResponse[] = [];
   const forwarded: MessagePlan[] = [];
   const listIds = new Map<string, FilteredListMethod>();
+  // Allow rules with their own rate limit: one bucket per rule and principal, in this proxy.
+  const takeRuleToken = (ruleId: string) => {
+    const limit = ctx.policy.ruleRateLimits.get(ruleId);
+    return limit ? deps.buckets.take(`rule:${ruleId}|${principalKey(ctx.principal)}`, limit) : null;
+  };
   for (const message of parsed.messages) {
-    const decision = authorizeMessage(ctx.key, message);
+    const decision = authorizeMessage(ctx.key, message, takeRuleToken);
     // Tool arguments enter audit events only through the tenant's redactor, allowed or denied.
     const audit = isRequest(message) && message.method === 'tools/call' ? { ...decision.audit, ...auditedArguments(deps, ctx, message.params) } : decision.audit;
     if (decision.action === 'answer') {

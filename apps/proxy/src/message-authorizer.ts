@@ -4,13 +4,18 @@ import {
   isRequest,
   JSON_RPC_INVALID_PARAMS,
   MCPG_FORBIDDEN,
+  MCPG_RATE_LIMITED,
   type FilteredListMethod,
   type JsonRpcMessage,
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from '@mcpg/mcp';
 import { decidePromptGet, decideResourceRead, decideToolCall, type ToolAccess, type ToolDecision } from '@mcpg/policy';
+import type { TakeResult } from '@mcpg/ratelimit';
 import type { AuditFields } from './audit-recorder.js';
+
+/** Takes a token from the principal's bucket of an allow rule with its own rate limit; null: the rule has none. */
+export type RuleTokenTaker = (ruleId: string) => TakeResult | null;
 
 /** What the proxy does with one client message: forward it, or answer it itself. */
 export type MessageDecision =
@@ -72,7 +77,7 @@ function decide(key: ToolAccess, target: Target): ToolDecision {
  * completes. Denied requests are answered here with −32001 and never reach the upstream.
  * Notifications and responses (to server-initiated requests) are forwarded.
  */
-export function authorizeMessage(key: ToolAccess, message: JsonRpcMessage): MessageDecision {
+export function authorizeMessage(key: ToolAccess, message: JsonRpcMessage, takeRuleToken?: RuleTokenTaker): MessageDecision {
   if (!isRequest(message)) {
     return { action: 'forward', audit: { kind: 'request', decision: 'allow', method: 'method' in message ? message.method : null, rpcId: 'id' in message ? message.id : null } };
   }
@@ -98,6 +103,18 @@ export function authorizeMessage(key: ToolAccess, message: JsonRpcMessage): Mess
       action: 'answer',
       reply: errorResponse(message.id, MCPG_FORBIDDEN, `Forbidden: ${target.kind} "${target.name}" is not allowed for this credential`, { reason: decision.reason }),
       audit: { ...base, kind: DENIED_KIND[target.kind], decision: 'deny', tool: target.name, reason: decision.reason, ruleId: decision.ruleId, status: 200 },
+    };
+  }
+  const taken = decision.ruleId ? takeRuleToken?.(decision.ruleId) : null;
+  if (taken && !taken.isAllowed) {
+    const retryAfterS = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+    return {
+      action: 'answer',
+      reply: errorResponse(message.id, MCPG_RATE_LIMITED, `Too many requests for ${target.kind} "${target.name}": retry after ${retryAfterS} s`, {
+        reason: 'rule_rate_limited',
+        retryAfterSeconds: retryAfterS,
+      }),
+      audit: { ...base, kind: 'rate_limited', decision: 'deny', tool: target.name, reason: 'rule_rate_limited', ruleId: decision.ruleId, status: 200 },
     };
   }
   return {

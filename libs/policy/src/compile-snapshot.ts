@@ -25,6 +25,19 @@ export interface TenantModel {
     toolGlobs: readonly string[];
     resourceGlobs?: readonly string[];
     promptGlobs?: readonly string[];
+    rateLimitCapacity?: number | null;
+    rateLimitRefillPerSecond?: number | null;
+  }>;
+  /** Deny rules; each may select by key, scope and/or subject (none: everyone). */
+  denyRules?: ReadonlyArray<{
+    id: string;
+    name: string;
+    apiKeyId: string | null;
+    scope: string | null;
+    subject: string | null;
+    toolGlobs: readonly string[];
+    resourceGlobs: readonly string[];
+    promptGlobs: readonly string[];
   }>;
   identityProviders?: readonly SnapshotIdentityProvider[];
   rateLimit?: RateLimitConfig;
@@ -64,6 +77,16 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       expiresAt: k.expiresAt ? k.expiresAt.toISOString() : null,
     })),
     rules: [...model.toolRules].sort(byId).map(compileRule),
+    denyRules: [...(model.denyRules ?? [])].sort(byId).map((r) => ({
+      id: r.id,
+      name: r.name,
+      ...(r.apiKeyId ? { apiKeyId: r.apiKeyId } : {}),
+      ...(r.scope ? { scope: r.scope } : {}),
+      ...(r.subject ? { subject: r.subject } : {}),
+      toolGlobs: [...r.toolGlobs].sort(),
+      resourceGlobs: [...r.resourceGlobs].sort(),
+      promptGlobs: [...r.promptGlobs].sort(),
+    })),
     identityProviders: [...(model.identityProviders ?? [])]
       .sort((a, b) => a.position - b.position || byId(a, b))
       .map((p) => ({ ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),
@@ -87,6 +110,9 @@ function compileRule(r: TenantModel['toolRules'][number]): SnapshotToolRule {
     toolGlobs: [...r.toolGlobs].sort(),
     resourceGlobs: [...(r.resourceGlobs ?? [])].sort(),
     promptGlobs: [...(r.promptGlobs ?? [])].sort(),
+    ...(r.rateLimitCapacity != null && r.rateLimitRefillPerSecond != null
+      ? { rateLimit: { capacity: r.rateLimitCapacity, refillPerSecond: r.rateLimitRefillPerSecond } }
+      : {}),
   };
   if (r.apiKeyId) return { id: r.id, apiKeyId: r.apiKeyId, ...globs };
   if (r.scope) return { id: r.id, scope: r.scope, ...globs };

@@ -1,5 +1,14 @@
 import { compileGlobList, type GlobMatcher } from './glob.js';
-import type { RateLimitConfig, SnapshotApiKey, SnapshotIdentityProvider, SnapshotServer, SnapshotToolRule, TenantLimits, TenantSnapshot } from './snapshot.js';
+import type {
+  RateLimitConfig,
+  SnapshotApiKey,
+  SnapshotDenyRule,
+  SnapshotIdentityProvider,
+  SnapshotServer,
+  SnapshotToolRule,
+  TenantLimits,
+  TenantSnapshot,
+} from './snapshot.js';
 import { openUpstreamCredential, type UpstreamCredentialHeader } from './upstream-credential.js';
 
 /** What a rule can grant: tools by name, resources by URI, prompts by name. */
@@ -15,6 +24,8 @@ export interface ToolAccess {
   ruleIdFor(toolName: string): string | null;
   /** The rule that allows `name` of `kind`, or null when none does (default deny). */
   ruleIdOf(kind: AccessKind, name: string): string | null;
+  /** The deny rule that forbids `name` of `kind`, or null; a deny wins over any allow. */
+  denyRuleIdOf?(kind: AccessKind, name: string): string | null;
 }
 
 export interface CompiledApiKey extends ToolAccess {
@@ -49,6 +60,9 @@ export interface CompiledPolicy {
   readonly serversByName: ReadonlyMap<string, SnapshotServer>;
   readonly keysByHash: ReadonlyMap<string, CompiledApiKey>;
   readonly scopeRules: ReadonlyMap<string, CompiledScopeRule>;
+  readonly denyRules: readonly CompiledDenyRule[];
+  /** Allow rules with a rate limit of their own, by rule id. */
+  readonly ruleRateLimits: ReadonlyMap<string, RateLimitConfig>;
   /** In the order the proxy tries them. */
   readonly identityProviders: readonly SnapshotIdentityProvider[];
   /** Server id → the header the proxy adds to every request to that upstream, opened once here. */
@@ -62,7 +76,54 @@ export interface CompilePolicyOptions {
   readonly upstreamCredentialsKey?: Buffer | null;
 }
 
+/** A deny rule with its selectors and precompiled matchers. */
+export interface CompiledDenyRule extends CompiledScopeRule {
+  readonly apiKeyId: string | undefined;
+  readonly scope: string | undefined;
+  readonly subject: string | undefined;
+}
+
+/** Who a deny rule is checked against. */
+export interface DenySubject {
+  readonly apiKeyId?: string | undefined;
+  readonly scopes?: readonly string[];
+  readonly subject?: string | undefined;
+}
+
 const denyAll: GlobMatcher = () => false;
+
+function compileDenyRule(rule: SnapshotDenyRule): CompiledDenyRule {
+  return { ...compileRuleMatchers({ ...rule }), apiKeyId: rule.apiKeyId, scope: rule.scope, subject: rule.subject };
+}
+
+/** Every selector the rule has must match (AND); a rule without selectors applies to everyone. */
+function selects(rule: CompiledDenyRule, who: DenySubject): boolean {
+  return (
+    (rule.apiKeyId === undefined || rule.apiKeyId === who.apiKeyId) &&
+    (rule.scope === undefined || (who.scopes ?? []).includes(rule.scope)) &&
+    (rule.subject === undefined || rule.subject === who.subject)
+  );
+}
+
+/**
+ * `access` narrowed by the deny rules that select `who`: a denied name is neither allowed nor
+ * listed, and decisions name the deny rule. Without applicable deny rules, `access` unchanged.
+ */
+export function withDenyRules<T extends ToolAccess>(access: T, denyRules: readonly CompiledDenyRule[], who: DenySubject): T {
+  const applicable = denyRules.filter((rule) => selects(rule, who));
+  if (applicable.length === 0) return access;
+  const denyRuleIdOf = (kind: AccessKind, name: string) => applicable.find((r) => matcherOf(r, kind)(name))?.ruleId ?? null;
+  const allowed = (kind: AccessKind, name: string) => denyRuleIdOf(kind, name) === null && matcherOf(access, kind)(name);
+  return {
+    ...access,
+    mayCallTool: (name: string) => allowed('tool', name),
+    mayReadResource: (uri: string) => allowed('resource', uri),
+    mayGetPrompt: (name: string) => allowed('prompt', name),
+    ruleIdFor: (name: string) => (denyRuleIdOf('tool', name) === null ? access.ruleIdFor(name) : null),
+    ruleIdOf: (kind: AccessKind, name: string) => (denyRuleIdOf(kind, name) === null ? access.ruleIdOf(kind, name) : null),
+    denyRuleIdOf,
+  };
+}
 
 function compileRuleMatchers(rule: SnapshotToolRule): CompiledScopeRule {
   return {
@@ -103,16 +164,19 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
     if (rule.apiKeyId !== undefined) rulesByKey.set(rule.apiKeyId, compileRuleMatchers(rule));
     else if (rule.scope !== undefined) scopeRules.set(rule.scope, compileRuleMatchers(rule));
   }
+  const denyRules = snapshot.denyRules.map(compileDenyRule);
   const keysByHash = new Map<string, CompiledApiKey>();
   for (const key of snapshot.apiKeys) {
     const rule = rulesByKey.get(key.id);
-    keysByHash.set(key.hash, {
+    const compiled: CompiledApiKey = {
       ...accessFromRules(rule ? [rule] : []),
       key,
       isRevoked: key.revokedAt !== null,
       expiresAtMs: key.expiresAt ? Date.parse(key.expiresAt) : null,
       ruleId: rule?.ruleId ?? null,
-    });
+    };
+    // Precomputed per key, so the request path does no selector work for API keys.
+    keysByHash.set(key.hash, withDenyRules(compiled, denyRules, { apiKeyId: key.id, subject: `apikey:${key.id}` }));
   }
   const upstreamCredentials = new Map<string, UpstreamCredentialHeader>();
   const unopenedCredentialServerIds: string[] = [];
@@ -133,20 +197,25 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
     serversByName: new Map(snapshot.servers.map((s) => [s.name, s])),
     keysByHash,
     scopeRules,
+    denyRules,
+    ruleRateLimits: new Map(snapshot.rules.flatMap((rule) => (rule.rateLimit ? [[rule.id, rule.rateLimit] as const] : []))),
     identityProviders: snapshot.identityProviders,
     upstreamCredentials,
     unopenedCredentialServerIds,
   };
 }
 
-/** The union of the scope rules a token's scopes select; scopes without a rule grant nothing. */
-export function toolAccessForScopes(policy: CompiledPolicy, scopes: readonly string[]): ToolAccess {
+/**
+ * The union of the scope rules a token's scopes select (scopes without a rule grant nothing),
+ * less what the deny rules selecting this subject or these scopes forbid.
+ */
+export function toolAccessForScopes(policy: CompiledPolicy, scopes: readonly string[], subject?: string): ToolAccess {
   const rules: CompiledScopeRule[] = [];
   for (const scope of scopes) {
     const rule = policy.scopeRules.get(scope);
     if (rule) rules.push(rule);
   }
-  return accessFromRules(rules);
+  return withDenyRules(accessFromRules(rules), policy.denyRules, { scopes, subject });
 }
 
 /** Scopes whose rules would allow `toolName`: what a client must ask for to step up (MCP 2025-11-25). */
@@ -158,12 +227,14 @@ export function scopesGranting(policy: CompiledPolicy, toolName: string): string
 
 export interface ToolDecision {
   readonly isAllowed: boolean;
-  /** The rule that allowed, or null when the default deny decided. */
+  /** The rule that allowed, or the deny rule that forbade; null when the default deny decided. */
   readonly ruleId: string | null;
-  readonly reason: 'rule_allows' | 'no_matching_rule';
+  readonly reason: 'rule_allows' | 'no_matching_rule' | 'rule_denies';
 }
 
 function decide(access: ToolAccess, kind: AccessKind, name: string): ToolDecision {
+  const denyRuleId = access.denyRuleIdOf?.(kind, name) ?? null;
+  if (denyRuleId !== null) return { isAllowed: false, ruleId: denyRuleId, reason: 'rule_denies' };
   const ruleId = access.ruleIdOf(kind, name);
   if (ruleId !== null) return { isAllowed: true, ruleId, reason: 'rule_allows' };
   return { isAllowed: false, ruleId: null, reason: 'no_matching_rule' };

@@ -53,8 +53,27 @@ export const snapshotToolRuleSchema = z
     resourceGlobs: z.array(z.string()).default([]),
     /** `prompts/get` names this rule grants; absent in older snapshots. */
     promptGlobs: z.array(z.string()).default([]),
+    /** Calls this rule allows, per principal, on top of the tenant's per-identity limit. */
+    rateLimit: z.lazy(() => rateLimitSchema).optional(),
   })
   .refine((r) => (r.apiKeyId === undefined) !== (r.scope === undefined), 'a rule names either apiKeyId or scope');
+
+/**
+ * A deny rule: whoever it selects may not use what its globs match, whatever allow rules say
+ * (deny wins). Selectors narrow who it applies to; a rule with none applies to every principal.
+ */
+export const snapshotDenyRuleSchema = z.object({
+  id: z.string(),
+  /** For people reading audit trails and diffs; not used in decisions. */
+  name: z.string(),
+  apiKeyId: z.string().optional(),
+  scope: z.string().optional(),
+  /** The principal's subject, e.g. a JWT `sub` or `apikey:<key id>`. */
+  subject: z.string().optional(),
+  toolGlobs: z.array(z.string()),
+  resourceGlobs: z.array(z.string()),
+  promptGlobs: z.array(z.string()),
+});
 
 export const jwtAlgorithms = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
 export type JwtAlgorithm = (typeof jwtAlgorithms)[number];
@@ -167,6 +186,8 @@ export const tenantSnapshotSchema = z.object({
   servers: z.array(snapshotServerSchema),
   apiKeys: z.array(snapshotApiKeySchema),
   rules: z.array(snapshotToolRuleSchema),
+  /** Absent in snapshots made before deny rules existed. */
+  denyRules: z.array(snapshotDenyRuleSchema).default([]),
   identityProviders: z.array(snapshotIdentityProviderSchema).default([]),
   limits: tenantLimitsSchema.extend({ rateLimit: rateLimitSchema }),
   /** Absent: built-in detectors on audit arguments only. */
@@ -182,6 +203,7 @@ export const tenantSnapshotSchema = z.object({
 
 export type TenantSnapshot = z.infer<typeof tenantSnapshotSchema>;
 export type SnapshotServer = z.infer<typeof snapshotServerSchema>;
+export type SnapshotDenyRule = z.infer<typeof snapshotDenyRuleSchema>;
 export type StdioCommand = z.infer<typeof stdioCommandSchema>;
 export type SnapshotApiKey = z.infer<typeof snapshotApiKeySchema>;
 export type SnapshotToolRule = z.infer<typeof snapshotToolRuleSchema>;

@@ -13,3 +13,4 @@ export * from './redis-server.js';
 export * from './webhook-receiver.js';
 export * from './admin-graphql.js';
 export * from './redis-cleanup.js';
+export * from './oidc-provider.js';

@@ -39,7 +39,7 @@ export const TenantWrite = (locate: TenantLocator) => SetMetadata(ACCESS_RULE, {
 export const TenantPlatformOnly = (locate: TenantLocator) => SetMetadata(ACCESS_RULE, { kind: 'tenant', need: 'platform', locate } satisfies AccessRule);
 
 /** Prisma models that carry a `tenantId` column, so `tenantOf.row` can find a row's tenant. */
-export type TenantOwnedModel = 'apiKey' | 'upstreamServer' | 'toolRule' | 'snapshot' | 'adminToken' | 'identityProvider' | 'auditSink';
+export type TenantOwnedModel = 'apiKey' | 'upstreamServer' | 'toolRule' | 'snapshot' | 'adminToken' | 'identityProvider' | 'auditSink' | 'denyRule';
 
 interface TenantIdFinder {
   findUnique(args: { where: { id: string }; select: { tenantId: true } }): Promise<{ tenantId: string | null } | null>;

@@ -8,7 +8,7 @@ describe('admin API authentication', () => {
   });
   afterAll(() => cp?.close());
 
-  const listTenants = '{ tenants { id } }';
+  const listTenants = '{ tenants { nodes { id } } }';
   const createTenant = 'mutation { createTenant(input: { slug: "acme", name: "Acme" }) { id } }';
 
   it('answers a query without a token with 401 and UNAUTHENTICATED, and no data', async () => {
@@ -37,7 +37,7 @@ describe('admin API authentication', () => {
     const result = await cp.graphql<{ tenants: unknown[] }>(listTenants);
     expect(result.status).toBe(200);
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ tenants: [] });
+    expect(result.data).toEqual({ tenants: { nodes: [] } });
   });
 
   it('never writes the admin token to the log', () => {

@@ -12,6 +12,8 @@ export interface AdminPrincipal {
   readonly isPlatformAdmin: boolean;
   /** Tenant id → role, for tenant admins and viewers. Empty for platform admins (they need none). */
   readonly tenantRoles: ReadonlyMap<string, TenantRole>;
+  /** The login session behind an `oidc` principal (what `logout` revokes). */
+  readonly sessionId?: string;
 }
 
 /** `platform`: about one tenant, but only platform admins may do it (suspend, delete, place in regions). */

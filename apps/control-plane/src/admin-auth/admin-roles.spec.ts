@@ -10,6 +10,7 @@ interface Target {
   viewerTokenId: string;
   regionId: string;
   identityProviderId: string;
+  denyRuleId: string;
   auditSinkId: string;
 }
 interface MutationCase {
@@ -131,6 +132,11 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  addDenyRule: {
+    build: (t) => ({ query: 'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }', variables: { i: { tenantId: t.tenantId, name: 'x', toolGlobs: ['x'] } } }),
+    allowed: everyone,
+  },
+  removeDenyRule: { build: (t) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: t.denyRuleId } }), allowed: everyone },
   rollbackTenant: {
     build: (t) => ({ query: 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', variables: { i: { tenantId: t.tenantId, toVersion: 1 } } }),
     allowed: everyone,
@@ -175,12 +181,17 @@ describe('admin roles', () => {
       'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'corp', issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
     );
+    const { addDenyRule } = await cp.ok<{ addDenyRule: { id: string } }>(
+      'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'no deletes', toolGlobs: ['delete_*'] } },
+    );
     const { createAuditSink } = await cp.ok<{ createAuditSink: { id: string } }>(
       'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'soc', kind: 'webhook', url: 'https://siem.example.com/hook', secret: 'a-webhook-secret-0123456789' } },
     );
     return {
       target: {
+        denyRuleId: addDenyRule.id,
         tenantId: tenant.id,
         keyId: key.id,
         serverId: addUpstreamServer.id,
@@ -220,7 +231,8 @@ describe('admin roles', () => {
     const app = await cp.startApp({ isPlaygroundEnabled: true });
     try {
       const { __schema } = await cp.ok<{ __schema: { mutationType: { fields: Array<{ name: string }> } } }>('{ __schema { mutationType { fields { name } } } }');
-      expect(__schema.mutationType.fields.map((m) => m.name).filter((m) => !(m in mutations))).toEqual([]);
+      // `logout` acts on the caller's own session only (admin-oidc/oidc-login.spec.ts).
+      expect(__schema.mutationType.fields.map((m) => m.name).filter((m) => !(m in mutations) && m !== 'logout')).toEqual([]);
     } finally {
       await cp.stopApp(app);
     }
@@ -247,9 +259,9 @@ describe('admin roles', () => {
     const { secret, id } = await cp.createAdminToken('PLATFORM_ADMIN');
     const row = await cp.prisma.adminToken.findUniqueOrThrow({ where: { id } });
     expect(JSON.stringify(row)).not.toContain(secret.slice(6));
-    const listing = await cp.ok('{ adminTokens { id prefix role } }');
+    const listing = await cp.ok('{ adminTokens { nodes { id prefix role } } }');
     expect(JSON.stringify(listing)).not.toContain(secret.slice(6));
-    const hash = await cp.graphql('{ adminTokens { hash } }');
+    const hash = await cp.graphql('{ adminTokens { nodes { hash } } }');
     expect(hash.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 

@@ -14,6 +14,7 @@ interface TenantFixture {
   serverId: string;
   tokenId: string;
   identityProviderId: string;
+  denyRuleId: string;
   auditSinkId: string;
 }
 interface Fixture {
@@ -28,10 +29,10 @@ type Attempt = (f: Fixture) => { query: string; variables: Record<string, unknow
 const attemptsOnB: Record<string, Attempt> = {
   tenant: (f) => ({ query: 'query($id: ID!) { tenant(id: $id) { id name } }', variables: { id: f.b.id } }),
   tenantBySlug: (f) => ({ query: 'query($s: String!) { tenantBySlug(slug: $s) { id } }', variables: { s: f.b.slug } }),
-  apiKeys: (f) => ({ query: 'query($t: ID!) { apiKeys(tenantId: $t) { id } }', variables: { t: f.b.id } }),
-  servers: (f) => ({ query: 'query($t: ID!) { servers(tenantId: $t) { id } }', variables: { t: f.b.id } }),
-  snapshots: (f) => ({ query: 'query($t: ID!) { snapshots(tenantId: $t) { version } }', variables: { t: f.b.id } }),
-  adminTokens: (f) => ({ query: 'query($t: ID) { adminTokens(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  apiKeys: (f) => ({ query: 'query($t: ID!) { apiKeys(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
+  servers: (f) => ({ query: 'query($t: ID!) { servers(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
+  snapshots: (f) => ({ query: 'query($t: ID!) { snapshots(tenantId: $t) { nodes { version } } }', variables: { t: f.b.id } }),
+  adminTokens: (f) => ({ query: 'query($t: ID) { adminTokens(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createApiKey: (f) => ({
     query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }',
     variables: { i: { tenantId: f.b.id, name: 'stolen' } },
@@ -58,7 +59,7 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
     variables: { i: { tenantId: f.b.id, redactResponses: false, argumentValues: 'redact', customPatterns: [] } },
   }),
-  identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createIdentityProvider: (f) => ({
     query: 'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, name: 'evil', issuer: 'https://evil.example', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://evil.example/jwks' } },
@@ -67,6 +68,12 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $i) { id } }',
     variables: { i: { id: f.b.identityProviderId, jwksUri: 'https://evil.example/jwks' } },
   }),
+  addDenyRule: (f) => ({
+    query: 'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, name: 'sabotage', toolGlobs: ['*'] } },
+  }),
+  removeDenyRule: (f) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: f.b.denyRuleId } }),
+  denyRules: (f) => ({ query: 'query($t: ID!) { denyRules(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
   auditSinks: (f) => ({ query: 'query($t: ID!) { auditSinks(tenantId: $t) { id } }', variables: { t: f.b.id } }),
   createAuditSink: (f) => ({
@@ -119,7 +126,7 @@ const attemptsOnB: Record<string, Attempt> = {
 };
 
 /** Root fields that take no tenant and narrow their answer to what the caller may see. */
-const callerScopedFields = new Set(['tenants', 'adminTokens', 'me']);
+const callerScopedFields = new Set(['tenants', 'adminTokens', 'me', 'logout']);
 /** Root fields only platform admins reach at all (FORBIDDEN for tenant roles; they name no tenant object). */
 const platformFields = new Set(['createTenant', 'createRegion', 'deleteRegion', 'regions', 'proxies', 'auditDeadLetters', 'replayAuditDeadLetter', 'replayAllAuditDeadLetters']);
 
@@ -141,11 +148,15 @@ describe('tenant isolation', () => {
       'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'corp', issuer: `https://${slug}.idp.example.com`, audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks' } },
     );
+    const { addDenyRule } = await cp.ok<{ addDenyRule: { id: string } }>(
+      'mutation($i: AddDenyRuleInput!) { addDenyRule(input: $i) { id } }',
+      { i: { tenantId: tenant.id, name: 'no deletes', toolGlobs: ['delete_*'] } },
+    );
     const { createAuditSink } = await cp.ok<{ createAuditSink: { id: string } }>(
       'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
       { i: { tenantId: tenant.id, name: 'soc', kind: 'webhook', url: 'https://siem.example.com/hook', secret: 'a-webhook-secret-0123456789' } },
     );
-    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id, auditSinkId: createAuditSink.id };
+    return { id: tenant.id, slug, keyId: key.id, serverId: addUpstreamServer.id, tokenId: token.id, identityProviderId: createIdentityProvider.id, auditSinkId: createAuditSink.id, denyRuleId: addDenyRule.id };
   }
 
   /** Everything about B that an attempt could change. */
@@ -158,6 +169,7 @@ describe('tenant isolation', () => {
       rules: await cp.prisma.toolRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       tokens: await cp.prisma.adminToken.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       identityProviders: await cp.prisma.identityProvider.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
+      denyRules: await cp.prisma.denyRule.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
       auditSinks: await cp.prisma.auditSink.findMany({ where: { tenantId: f.b.id }, orderBy: { id: 'asc' } }),
     };
   }
@@ -197,15 +209,22 @@ describe('tenant isolation', () => {
     });
 
     it(`shows tenant A's ${role} only tenant A in lists and nested fields`, async () => {
-      const data = await cp.ok<{ tenants: Array<{ id: string; apiKeys: Array<{ id: string }>; servers: Array<{ id: string }> }>; adminTokens: Array<{ tenantId: string | null }> }>(
-        '{ tenants { id slug apiKeys { id tenantId } servers { id tenantId } snapshotVersion } adminTokens { id tenantId } me { isPlatformAdmin tenants { tenantId role } } }',
+      type Page<T> = { nodes: T[]; totalCount: number };
+      const data = await cp.ok<{
+        tenants: Page<{ id: string; apiKeys: Page<{ id: string }>; servers: Page<{ id: string }> }>;
+        adminTokens: Page<{ tenantId: string | null }>;
+      }>(
+        `{ tenants { totalCount nodes { id slug apiKeys { nodes { id tenantId } } servers { nodes { id tenantId } } snapshotVersion regions { name } } }
+           adminTokens { totalCount nodes { id tenantId } } me { isPlatformAdmin tenants { tenantId role } } }`,
         {},
         tokens[role],
       );
-      expect(data.tenants.map((t) => t.id)).toEqual([f.a.id]);
-      expect(data.tenants[0]?.apiKeys.map((k) => k.id)).toEqual([f.a.keyId]);
-      expect(data.tenants[0]?.servers.map((s) => s.id)).toEqual([f.a.serverId]);
-      expect(new Set(data.adminTokens.map((t) => t.tenantId))).toEqual(new Set([f.a.id]));
+      expect(data.tenants.nodes.map((t) => t.id)).toEqual([f.a.id]);
+      expect(data.tenants.totalCount).toBe(1);
+      expect(data.tenants.nodes[0]?.apiKeys.nodes.map((k) => k.id)).toEqual([f.a.keyId]);
+      expect(data.tenants.nodes[0]?.servers.nodes.map((s) => s.id)).toEqual([f.a.serverId]);
+      expect(new Set(data.adminTokens.nodes.map((t) => t.tenantId))).toEqual(new Set([f.a.id]));
+      expect(data.adminTokens.totalCount).toBe(data.adminTokens.nodes.length);
       const text = JSON.stringify(data);
       for (const secretOfB of [f.b.id, f.b.slug, f.b.keyId, f.b.serverId, f.b.tokenId, f.platformTokenId]) expect(text).not.toContain(secretOfB);
     });
@@ -223,7 +242,7 @@ describe('tenant isolation', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     expect(await cp.prisma.tenant.count({ where: { slug: 'sneaky' } })).toBe(0);
-    for (const query of ['{ regions { id } }', '{ proxies { proxyId } }']) {
+    for (const query of ['{ regions { nodes { id } } }', '{ proxies { proxyId } }']) {
       for (const role of ['admin', 'viewer'] as const) {
         expect((await cp.graphql(query, {}, tokens[role])).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       }

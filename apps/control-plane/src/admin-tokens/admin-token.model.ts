@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 export enum AdminRoleModel {
   PLATFORM_ADMIN = 'PLATFORM_ADMIN',
@@ -40,6 +41,8 @@ export class AdminTokenModel {
   @Field(() => Date, { nullable: true })
   revokedAt: Date | null;
 }
+
+export const AdminTokenConnection = ConnectionOf(AdminTokenModel, 'AdminToken');
 
 @ObjectType('CreatedAdminToken')
 export class CreatedAdminTokenModel {

@@ -4,7 +4,8 @@ import { AnyAdmin } from '../admin-auth/access.decorator.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CreateAdminTokenInput } from './admin-token.input.js';
-import { AdminIdentityModel, AdminRoleModel, AdminTokenModel, CreatedAdminTokenModel } from './admin-token.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { AdminIdentityModel, AdminRoleModel, AdminTokenConnection, AdminTokenModel, CreatedAdminTokenModel } from './admin-token.model.js';
 import { AdminTokenService } from './admin-token.service.js';
 
 // Who may issue or revoke a token depends on the token's role and tenant, so these resolvers are
@@ -29,12 +30,13 @@ export class AdminTokenResolver {
   }
 
   @AnyAdmin()
-  @Query(() => [AdminTokenModel], { description: 'Admin tokens the caller may see; never a hash or secret.' })
+  @Query(() => AdminTokenConnection, { description: 'Admin tokens the caller may see, one page at a time; never a hash or secret.' })
   adminTokens(
     @CurrentAdmin() admin: AdminPrincipal,
+    @Args() page: PageArgs,
     @Args('tenantId', { type: () => ID, nullable: true }) tenantId?: string | null,
-  ): Promise<AdminTokenModel[]> {
-    return this.adminTokenService.list(admin, tenantId);
+  ): Promise<Connection<AdminTokenModel>> {
+    return this.adminTokenService.list(admin, page, tenantId);
   }
 
   @AnyAdmin()

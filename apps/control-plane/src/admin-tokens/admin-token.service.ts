@@ -5,6 +5,8 @@ import { visibleTenantIds, type AdminPrincipal } from '../admin-auth/admin-princ
 import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { forbidden, notFound } from '../errors/admin-error.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { and, mapConnection, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { generateAdminTokenSecret } from './admin-token-secret.js';
 import { createAdminTokenSchema } from './admin-token.input.js';
@@ -70,15 +72,19 @@ export class AdminTokenService {
     return toModel(revoked);
   }
 
-  /** The tokens the admin may see, oldest first; `tenantId` narrows to one tenant. */
-  async list(admin: AdminPrincipal, tenantIdArg?: string | null): Promise<AdminTokenModel[]> {
+  /** The tokens the admin may see, oldest first, one page at a time; `tenantId` narrows to one tenant. */
+  async list(admin: AdminPrincipal, page: PageArgs, tenantIdArg?: string | null): Promise<Connection<AdminTokenModel>> {
     const tenantId = tenantIdArg ? parseId('tenantId', tenantIdArg) : undefined;
     if (tenantId) assertTenantAccess(admin, tenantId, 'read', 'tenantId');
     const visible = visibleTenantIds(admin);
-    const rows = await this.prisma.adminToken.findMany({
-      where: tenantId ? { tenantId } : visible === 'all' ? {} : { tenantId: { in: [...visible] } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    const where = tenantId ? { tenantId } : visible === 'all' ? {} : { tenantId: { in: [...visible] } };
+    const rows = await paginate<AdminToken, 'createdAt'>(page, {
+      field: 'createdAt',
+      direction: SortDirection.ASC,
+      findMany: (q) => this.prisma.adminToken.findMany({ ...q, where: and(where, q.where) }),
+      count: () => this.prisma.adminToken.count({ where }),
     });
-    return rows.map(toModel);
+    return mapConnection(rows, toModel);
   }
+
 }

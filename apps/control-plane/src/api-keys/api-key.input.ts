@@ -46,3 +46,12 @@ export const rotateApiKeySchema = z.object({
   oldKeyExpiresAt: z.coerce.date().refine((d) => d.getTime() <= Date.now() + MAX_OVERLAP_MS, 'must be at most 90 days ahead'),
   expiresAt: futureDateSchema.nullish(),
 });
+
+@InputType()
+export class ApiKeyFilter {
+  @Field(() => Boolean, { nullable: true })
+  isRevoked?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name.' })
+  nameContains?: string | null;
+}

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 /** An API key as admins see it: never its hash, never its secret. */
 @ObjectType('ApiKey')
@@ -39,6 +40,8 @@ export class CreatedApiKeyModel {
   @Field(() => String, { description: 'The full key. Returned only here, once; MCP Guard stores only its hash.' })
   secret: string;
 }
+
+export const ApiKeyConnection = ConnectionOf(ApiKeyModel, 'ApiKey');
 
 @ObjectType('RotatedApiKey')
 export class RotatedApiKeyModel {

@@ -3,8 +3,9 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
-import { CreateApiKeyInput, RotateApiKeyInput } from './api-key.input.js';
-import { ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { ApiKeyFilter, CreateApiKeyInput, RotateApiKeyInput } from './api-key.input.js';
+import { ApiKeyConnection, ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
 import { ApiKeyService } from './api-key.service.js';
 
 @Resolver(() => ApiKeyModel)
@@ -36,8 +37,12 @@ export class ApiKeyResolver {
   }
 
   @TenantRead(tenantOf.arg('tenantId'))
-  @Query(() => [ApiKeyModel])
-  apiKeys(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<ApiKeyModel[]> {
-    return this.apiKeyService.listForTenant(tenantId);
+  @Query(() => ApiKeyConnection, { description: "A tenant's keys, one page at a time, in creation order." })
+  apiKeys(
+    @Args('tenantId', { type: () => ID }) tenantId: string,
+    @Args() page: PageArgs,
+    @Args('filter', { type: () => ApiKeyFilter, nullable: true }) filter?: ApiKeyFilter | null,
+  ): Promise<Connection<ApiKeyModel>> {
+    return this.apiKeyService.listForTenant(tenantId, page, filter);
   }
 }

@@ -6,8 +6,10 @@ import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { and, mapConnection, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { createApiKeySchema, rotateApiKeySchema } from './api-key.input.js';
+import { createApiKeySchema, rotateApiKeySchema, type ApiKeyFilter } from './api-key.input.js';
 import type { ApiKeyModel, CreatedApiKeyModel, RotatedApiKeyModel } from './api-key.model.js';
 
 type ApiKeyRow = ApiKey & { toolRule: ToolRule | null };
@@ -103,13 +105,22 @@ export class ApiKeyService {
     return toApiKeyModel(row);
   }
 
-  async listForTenant(tenantIdArg: string): Promise<ApiKeyModel[]> {
+  /** One page of a tenant's keys in creation order, revoked ones included unless filtered out. */
+  async listForTenant(tenantIdArg: string, page: PageArgs = {}, filter?: ApiKeyFilter | null): Promise<Connection<ApiKeyModel>> {
     const tenantId = parseId('tenantId', tenantIdArg);
-    const tenant = await this.prisma.tenant.findUnique({
-      where: { id: tenantId },
-      select: { apiKeys: { include: { toolRule: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+    if (!(await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw notFound('tenantId', 'tenant');
+    const where = {
+      tenantId,
+      ...(filter?.isRevoked == null ? {} : { revokedAt: filter.isRevoked ? { not: null } : null }),
+      ...(filter?.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' as const } } : {}),
+    };
+    const rows = await paginate<ApiKeyRow, 'createdAt'>(page, {
+      field: 'createdAt',
+      direction: SortDirection.ASC,
+      findMany: (q) => this.prisma.apiKey.findMany({ ...q, where: and(where, q.where), include: { toolRule: true } }),
+      count: () => this.prisma.apiKey.count({ where }),
     });
-    if (!tenant) throw notFound('tenantId', 'tenant');
-    return tenant.apiKeys.map(toApiKeyModel);
+    return mapConnection(rows, toApiKeyModel);
   }
+
 }

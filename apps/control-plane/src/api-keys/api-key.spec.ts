@@ -43,15 +43,15 @@ describe('API keys', () => {
     for (const text of [jws, ...stored.map((s) => s.jws), Buffer.from(jws.split('.')[1]!, 'base64url').toString()]) {
       expect(text).not.toContain(body);
     }
-    const listing = await cp.graphql('query($t: ID!) { apiKeys(tenantId: $t) { id name prefix createdAt revokedAt toolGlobs } }', { t: tenantId });
+    const listing = await cp.graphql('query($t: ID!) { apiKeys(tenantId: $t) { nodes { id name prefix createdAt revokedAt toolGlobs } } }', { t: tenantId });
     expect(JSON.stringify(listing)).not.toContain(body);
     expect(cp.logLines.join('\n')).not.toContain(body);
   });
 
   it('offers no way to read a key hash or secret through the schema', async () => {
-    const hash = await cp.graphql('query($t: ID!) { apiKeys(tenantId: $t) { hash } }', { t: tenantId });
+    const hash = await cp.graphql('query($t: ID!) { apiKeys(tenantId: $t) { nodes { hash } } }', { t: tenantId });
     expect(hash.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const secret = await cp.graphql('query($t: ID!) { apiKeys(tenantId: $t) { secret } }', { t: tenantId });
+    const secret = await cp.graphql('query($t: ID!) { apiKeys(tenantId: $t) { nodes { secret } } }', { t: tenantId });
     expect(secret.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
@@ -72,11 +72,11 @@ describe('API keys', () => {
   });
 
   it('lists a tenant\'s keys, revoked ones included', async () => {
-    const { apiKeys } = await cp.ok<{ apiKeys: Array<{ name: string; revokedAt: string | null }> }>(
-      'query($t: ID!) { apiKeys(tenantId: $t) { name revokedAt } }',
+    const { apiKeys } = await cp.ok<{ apiKeys: { nodes: Array<{ name: string; revokedAt: string | null }> } }>(
+      'query($t: ID!) { apiKeys(tenantId: $t) { nodes { name revokedAt } } }',
       { t: tenantId },
     );
-    expect(apiKeys.map((k) => [k.name, k.revokedAt !== null])).toEqual([
+    expect(apiKeys.nodes.map((k) => [k.name, k.revokedAt !== null])).toEqual([
       ['ci', false],
       ['to revoke', true],
     ]);

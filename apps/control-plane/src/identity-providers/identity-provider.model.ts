@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 /** An identity provider as admins see it: secrets are write-only and show only as `has…` flags. */
 @ObjectType('IdentityProvider')
@@ -66,3 +67,5 @@ export class IdentityProviderModel {
   @Field(() => Date)
   updatedAt: Date;
 }
+
+export const IdentityProviderConnection = ConnectionOf(IdentityProviderModel, 'IdentityProvider');

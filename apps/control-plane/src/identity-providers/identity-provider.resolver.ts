@@ -4,7 +4,8 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { CreateIdentityProviderInput, UpdateIdentityProviderInput } from './identity-provider.input.js';
-import { IdentityProviderModel } from './identity-provider.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { IdentityProviderConnection, IdentityProviderModel } from './identity-provider.model.js';
 import { IdentityProviderService } from './identity-provider.service.js';
 
 @Resolver(() => IdentityProviderModel)
@@ -36,8 +37,8 @@ export class IdentityProviderResolver {
   }
 
   @TenantRead(tenantOf.arg('tenantId'))
-  @Query(() => [IdentityProviderModel], { description: 'In the order the proxy tries them.' })
-  identityProviders(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<IdentityProviderModel[]> {
-    return this.service.listForTenant(tenantId);
+  @Query(() => IdentityProviderConnection, { description: 'In the order the proxy tries them, one page at a time.' })
+  identityProviders(@Args('tenantId', { type: () => ID }) tenantId: string, @Args() page: PageArgs): Promise<Connection<IdentityProviderModel>> {
+    return this.service.listForTenant(tenantId, page);
   }
 }

@@ -8,6 +8,8 @@ import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, PRISMA } from '../control-plane.tokens.js';
 import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { and, mapConnection, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { discoverEndpoints } from './authorization-server-metadata.js';
 import {
@@ -166,13 +168,16 @@ export class IdentityProviderService {
     return deleted;
   }
 
-  async listForTenant(tenantIdArg: string): Promise<IdentityProviderModel[]> {
+  /** One page of the tenant's providers, in the order the proxy tries them. */
+  async listForTenant(tenantIdArg: string, page: PageArgs = {}): Promise<Connection<IdentityProviderModel>> {
     const tenantId = parseId('tenantId', tenantIdArg);
-    const tenant = await this.prisma.tenant.findUnique({
-      where: { id: tenantId },
-      select: { identityProviders: { orderBy: [{ position: 'asc' }, { id: 'asc' }] } },
+    if (!(await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw notFound('tenantId', 'tenant');
+    const rows = await paginate<IdentityProvider, 'position'>(page, {
+      field: 'position',
+      direction: SortDirection.ASC,
+      findMany: (q) => this.prisma.identityProvider.findMany({ ...q, where: and({ tenantId }, q.where) }),
+      count: () => this.prisma.identityProvider.count({ where: { tenantId } }),
     });
-    if (!tenant) throw notFound('tenantId', 'tenant');
-    return tenant.identityProviders.map(toIdentityProviderModel);
+    return mapConnection(rows, toIdentityProviderModel);
   }
 }

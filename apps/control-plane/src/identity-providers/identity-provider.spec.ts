@@ -7,7 +7,7 @@ const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksU
 const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityProvider(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($input: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $input) { ${FIELDS} } }`;
 const DELETE = 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }';
-const LIST = `query($t: ID!) { identityProviders(tenantId: $t) { ${FIELDS} } }`;
+const LIST = `query($t: ID!) { identityProviders(tenantId: $t) { nodes { ${FIELDS} } } }`;
 
 interface Provider {
   id: string;
@@ -67,11 +67,11 @@ describe('identity providers', () => {
   });
 
   it('deletes a provider, and the next snapshot no longer has it', async () => {
-    const { identityProviders } = await cp.ok<{ identityProviders: Provider[] }>(LIST, { t: tenantId });
-    await cp.ok(DELETE, { id: identityProviders[0]!.id });
+    const { identityProviders } = await cp.ok<{ identityProviders: { nodes: Provider[] } }>(LIST, { t: tenantId });
+    await cp.ok(DELETE, { id: identityProviders.nodes[0]!.id });
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     expect(snapshot.identityProviders.map((i) => i.name)).toEqual(['corp idp']);
-    const again = await cp.graphql(DELETE, { id: identityProviders[0]!.id });
+    const again = await cp.graphql(DELETE, { id: identityProviders.nodes[0]!.id });
     expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
   });
 

@@ -9,46 +9,65 @@ import {
   type ASTVisitor,
   type GraphQLCompositeType,
   type GraphQLOutputType,
+  type FieldNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../pagination/connection.model.js';
+
 /**
- * Cost of a document: every field costs 1, and a field returning a list multiplies the cost of
- * what is selected inside it by `LIST_FACTOR` (a guess at a list's size: the API's lists hold
- * tens of items per tenant). Bounds nested list fan-out (`tenants { apiKeys { … } }`).
+ * Cost of a document: every field costs 1; a paginated field (one with a `first` argument)
+ * multiplies the cost of what is selected inside it by its page size (the literal `first`,
+ * the maximum page size when `first` is a variable, the default page size when absent); any
+ * other list multiplies by `LIST_FACTOR`. Bounds nested fan-out (`tenants { nodes { apiKeys … } } }`).
  */
 export const LIST_FACTOR = 10;
+
+function pageSizeOf(field: FieldNode): number {
+  const first = field.arguments?.find((arg) => arg.name.value === 'first')?.value;
+  if (!first) return DEFAULT_PAGE_SIZE;
+  return first.kind === Kind.INT ? Math.min(Number(first.value), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
+}
 
 interface Measured {
   depth: number;
   cost: number;
 }
 
-function measure(context: ValidationContext, type: GraphQLCompositeType | undefined, selectionSet: SelectionSetNode, seen: Set<string>): Measured {
+function measure(
+  context: ValidationContext,
+  type: GraphQLCompositeType | undefined,
+  selectionSet: SelectionSetNode,
+  seen: Set<string>,
+  isInsideConnection = false,
+): Measured {
   let depth = 0;
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value.startsWith('__')) continue; // introspection has its own switch
-      const fieldType: GraphQLOutputType | undefined =
-        type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[selection.name.value]?.type : undefined;
+      const field = type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[selection.name.value] : undefined;
+      const fieldType: GraphQLOutputType | undefined = field?.type;
+      const isConnection = field?.args.some((arg) => arg.name === 'first') ?? false;
       const inner = selection.selectionSet
-        ? measure(context, namedComposite(fieldType), selection.selectionSet, seen)
+        ? measure(context, namedComposite(fieldType), selection.selectionSet, seen, isConnection)
         : { depth: 0, cost: 0 };
       const isList = fieldType !== undefined && isListType(getNullableType(fieldType));
+      // A connection's `nodes`/`edges` are the page its field already paid for.
+      const factor = isConnection ? pageSizeOf(selection) : isList && !isInsideConnection ? LIST_FACTOR : 1;
       depth = Math.max(depth, 1 + inner.depth);
-      cost += 1 + inner.cost * (isList ? LIST_FACTOR : 1);
+      cost += 1 + inner.cost * factor;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const inner = measure(context, type, selection.selectionSet, seen);
+      const inner = measure(context, type, selection.selectionSet, seen, isInsideConnection);
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
     } else {
       const name = selection.name.value;
       const fragment = context.getFragment(name);
       if (!fragment || seen.has(name)) continue; // cycles are reported by graphql's own rules
-      const inner = measure(context, type, fragment.selectionSet, new Set([...seen, name]));
+      const inner = measure(context, type, fragment.selectionSet, new Set([...seen, name]), isInsideConnection);
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;
     }

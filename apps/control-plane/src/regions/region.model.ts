@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 @ObjectType('Region', { description: 'A deployment region: its own Redis, its own proxies.' })
 export class RegionModel {
@@ -16,6 +17,8 @@ export class RegionModel {
   @Field(() => Date)
   createdAt: Date;
 }
+
+export const RegionConnection = ConnectionOf(RegionModel, 'Region');
 
 @ObjectType('ProxyVersion', { description: 'What one proxy enforces for one tenant, from its last heartbeat.' })
 export class ProxyVersionModel {

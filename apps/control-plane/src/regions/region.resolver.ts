@@ -6,7 +6,8 @@ import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { maskUrlPassword } from '../admin-changes/without-secrets.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import { CreateRegionInput, SetTenantRegionsInput } from './region.input.js';
-import { ProxyStatusModel, RegionModel, RolloutModel } from './region.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { ProxyStatusModel, RegionConnection, RegionModel, RolloutModel } from './region.model.js';
 import { RegionService } from './region.service.js';
 import { RolloutService } from './rollout.service.js';
 
@@ -39,9 +40,9 @@ export class RegionResolver {
   }
 
   @PlatformOnly()
-  @Query(() => [RegionModel])
-  regions(): Promise<RegionModel[]> {
-    return this.regionService.list();
+  @Query(() => RegionConnection)
+  regions(@Args() page: PageArgs): Promise<Connection<RegionModel>> {
+    return this.regionService.list(page);
   }
 
   @TenantRead(tenantOf.arg('tenantId'))

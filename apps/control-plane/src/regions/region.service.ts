@@ -6,6 +6,8 @@ import { maskUrlPassword } from '../admin-changes/without-secrets.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { conflict, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { createRegionSchema, setTenantRegionsSchema } from './region.input.js';
 
@@ -38,8 +40,13 @@ export class RegionService {
     return region;
   }
 
-  list(): Promise<Region[]> {
-    return this.prisma.region.findMany({ orderBy: [{ name: 'asc' }] });
+  list(page: PageArgs): Promise<Connection<Region>> {
+    return paginate(page, {
+      field: 'name',
+      direction: SortDirection.ASC,
+      findMany: (q) => this.prisma.region.findMany(q),
+      count: () => this.prisma.region.count(),
+    });
   }
 
   async listForTenant(tenantId: string): Promise<Region[]> {

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 import { UpstreamCredentialKindInput } from './server.input.js';
 
 @ObjectType('StdioCommand', { description: 'What proxies spawn for a stdio server. Environment values are not shown.' })
@@ -42,3 +43,5 @@ export class UpstreamServerModel {
   @Field(() => Date)
   createdAt: Date;
 }
+
+export const UpstreamServerConnection = ConnectionOf(UpstreamServerModel, 'UpstreamServer');

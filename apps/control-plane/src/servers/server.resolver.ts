@@ -4,7 +4,8 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { AddUpstreamServerInput, SetUpstreamServerCredentialInput } from './server.input.js';
-import { StdioCommandModel, UpstreamServerModel } from './server.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { StdioCommandModel, UpstreamServerConnection, UpstreamServerModel } from './server.model.js';
 import { ServerService } from './server.service.js';
 import { stdioCommandOf } from './stdio-command.js';
 
@@ -39,9 +40,9 @@ export class ServerResolver {
   }
 
   @TenantRead(tenantOf.arg('tenantId'))
-  @Query(() => [UpstreamServerModel])
-  servers(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<UpstreamServerModel[]> {
-    return this.serverService.listForTenant(tenantId);
+  @Query(() => UpstreamServerConnection, { description: "A tenant's upstream servers, one page at a time, by name." })
+  servers(@Args('tenantId', { type: () => ID }) tenantId: string, @Args() page: PageArgs): Promise<Connection<UpstreamServerModel>> {
+    return this.serverService.listForTenant(tenantId, page);
   }
 
   @TenantRead(tenantOf.parent())

@@ -7,6 +7,8 @@ import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, PRISMA } from '../control-plane.tokens.js';
 import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { and, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { addUpstreamServerSchema, setUpstreamServerCredentialSchema } from './server.input.js';
 import { stdioCommandOf } from './stdio-command.js';
@@ -71,15 +73,18 @@ export class ServerService {
     return this.config.upstreamCredentialsKey;
   }
 
-  async listForTenant(tenantIdArg: string): Promise<UpstreamServer[]> {
+  /** One page of a tenant's servers, by name. */
+  async listForTenant(tenantIdArg: string, page: PageArgs = {}): Promise<Connection<UpstreamServer>> {
     const tenantId = parseId('tenantId', tenantIdArg);
-    const tenant = await this.prisma.tenant.findUnique({
-      where: { id: tenantId },
-      select: { servers: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+    if (!(await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw notFound('tenantId', 'tenant');
+    return paginate(page, {
+      field: 'name',
+      direction: SortDirection.ASC,
+      findMany: (q) => this.prisma.upstreamServer.findMany({ ...q, where: and({ tenantId }, q.where) }),
+      count: () => this.prisma.upstreamServer.count({ where: { tenantId } }),
     });
-    if (!tenant) throw notFound('tenantId', 'tenant');
-    return tenant.servers;
   }
+
 }
 
 /**

@@ -20,8 +20,8 @@ describe('upstream servers', () => {
     expect(snapshot.version).toBe(2);
     expect(snapshot.servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp', transport: 'streamable-http' }]);
 
-    const { servers } = await cp.ok<{ servers: unknown[] }>('query($t: ID!) { servers(tenantId: $t) { id name url } }', { t: tenantId });
-    expect(servers).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp' }]);
+    const { servers } = await cp.ok<{ servers: { nodes: unknown[] } }>('query($t: ID!) { servers(tenantId: $t) { nodes { id name url } } }', { t: tenantId });
+    expect(servers.nodes).toEqual([{ id: addUpstreamServer.id, name: 'everything', url: 'http://127.0.0.1:3001/mcp' }]);
   });
 
   it('rejects a second server with the same name in the tenant with CONFLICT naming the name', async () => {
@@ -54,7 +54,7 @@ describe('upstream servers', () => {
     const unknownTenant = '00000000-0000-4000-8000-000000000000';
     const added = await cp.graphql(ADD, { input: { tenantId: unknownTenant, name: 'x1', url: 'https://example.com/mcp' } });
     expect(added.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
-    const listed = await cp.graphql('query($t: ID!) { servers(tenantId: $t) { id } }', { t: unknownTenant });
+    const listed = await cp.graphql('query($t: ID!) { servers(tenantId: $t) { nodes { id } } }', { t: unknownTenant });
     expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
   });
 

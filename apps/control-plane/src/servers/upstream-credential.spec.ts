@@ -24,7 +24,7 @@ describe('upstream server credentials', () => {
 
   /** Everything an admin, a log reader, a SIEM or Redis could see. */
   async function everythingVisible(): Promise<string> {
-    const listing = await cp.ok('query($t: ID!) { servers(tenantId: $t) { id hasCredential credentialKind credentialHeaderName } }', { t: tenantId });
+    const listing = await cp.ok('query($t: ID!) { servers(tenantId: $t) { nodes { id hasCredential credentialKind credentialHeaderName } } }', { t: tenantId });
     const { jws } = await cp.snapshotInRedis(tenantId);
     const payload = Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8');
     return [JSON.stringify(listing), jws, payload, JSON.stringify(await cp.auditEvents()), cp.logLines.join('\n')].join('\n');
@@ -110,8 +110,8 @@ describe('upstream server credentials', () => {
     const withCredential = await cp.manifestVersion(tenantId);
     await cp.ok(SET, { input: { serverId: addUpstreamServer.id, credential: null } });
     await cp.ok('mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }', { i: { tenantId, toVersion: withCredential } });
-    const { servers } = await cp.ok<{ servers: ServerView[] }>('query($t: ID!) { servers(tenantId: $t) { id hasCredential } }', { t: tenantId });
-    expect(servers.find((s) => s.id === addUpstreamServer.id)?.hasCredential).toBe(false);
+    const { servers } = await cp.ok<{ servers: { nodes: ServerView[] } }>('query($t: ID!) { servers(tenantId: $t) { nodes { id hasCredential } } }', { t: tenantId });
+    expect(servers.nodes.find((s) => s.id === addUpstreamServer.id)?.hasCredential).toBe(false);
     expect((await cp.snapshotInRedis(tenantId)).snapshot.servers.find((s) => s.id === addUpstreamServer.id)?.credential).toBeUndefined();
   });
 

@@ -230,6 +230,7 @@ export async function compileTenant(
   const servers = await tx.upstreamServer.findMany({ where: { tenantId: tenant.id } });
   const apiKeys = await tx.apiKey.findMany({ where: { tenantId: tenant.id } });
   const toolRules = await tx.toolRule.findMany({ where: { tenantId: tenant.id } });
+  const denyRules = await tx.denyRule.findMany({ where: { tenantId: tenant.id } });
   const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
   const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId: tenant.id } });
   const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
@@ -239,6 +240,7 @@ export async function compileTenant(
       servers: servers.map((server) => ({ ...server, stdio: stdioCommandOf(server), credential: snapshotCredentialOf(upstreamCredentialsKey, server) ?? null })),
       apiKeys,
       toolRules,
+      denyRules,
       identityProviders,
       redaction,
       limits: tenantLimitsOf(tenant),

@@ -4,7 +4,7 @@ import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
 
 const ADD_SERVER = 'mutation($input: AddUpstreamServerInput!) { addUpstreamServer(input: $input) { id } }';
 const SET_RULE = 'mutation($input: SetToolRuleInput!) { setToolRule(input: $input) { apiKeyId } }';
-const SNAPSHOTS = 'query($t: ID!) { snapshots(tenantId: $t) { version createdAt } }';
+const SNAPSHOTS = 'query($t: ID!) { snapshots(tenantId: $t) { nodes { version createdAt } } }';
 
 describe('snapshot publishing', () => {
   let cp: ControlPlaneHarness;
@@ -36,9 +36,9 @@ describe('snapshot publishing', () => {
       const stored = await cp.prisma.snapshot.findUniqueOrThrow({ where: { tenantId_version: { tenantId: tenant.id, version: 5 } } });
       expect(stored.jws).toBe(jws);
 
-      const { snapshots } = await cp.ok<{ snapshots: Array<{ version: number; createdAt: string }> }>(SNAPSHOTS, { t: tenant.id });
-      expect(snapshots.map((s) => s.version)).toEqual([5, 4, 3, 2, 1]);
-      expect(new Date(snapshots[0]!.createdAt).toISOString()).toBe(snapshot.createdAt);
+      const { snapshots } = await cp.ok<{ snapshots: { nodes: Array<{ version: number; createdAt: string }> } }>(SNAPSHOTS, { t: tenant.id });
+      expect(snapshots.nodes.map((s) => s.version)).toEqual([5, 4, 3, 2, 1]);
+      expect(new Date(snapshots.nodes[0]!.createdAt).toISOString()).toBe(snapshot.createdAt);
     } finally {
       subscription.close();
     }

@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 @ObjectType('Snapshot', {
   description: 'One published policy snapshot of a tenant. The signed document itself stays server-side.',
@@ -10,3 +11,5 @@ export class SnapshotModel {
   @Field(() => Date)
   createdAt: Date;
 }
+
+export const SnapshotConnection = ConnectionOf(SnapshotModel, 'Snapshot');

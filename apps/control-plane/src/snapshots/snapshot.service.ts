@@ -2,6 +2,8 @@ import type { PrismaClient } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
 import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { and, paginate } from '../pagination/paginate.js';
 import { parseId } from '../validation/parse-input.js';
 import type { SnapshotModel } from './snapshot.model.js';
 
@@ -10,16 +12,18 @@ import type { SnapshotModel } from './snapshot.model.js';
 export class SnapshotService {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  /** Newest first. */
-  async listForTenant(tenantIdArg: string): Promise<SnapshotModel[]> {
+  /** One page of a tenant's published versions, newest first. */
+  async listForTenant(tenantIdArg: string, page: PageArgs = {}): Promise<Connection<SnapshotModel>> {
     const tenantId = parseId('tenantId', tenantIdArg);
-    const tenant = await this.prisma.tenant.findUnique({
-      where: { id: tenantId },
-      select: { snapshots: { select: { version: true, createdAt: true }, orderBy: { version: 'desc' } } },
+    if (!(await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw notFound('tenantId', 'tenant');
+    return paginate<SnapshotModel & { id: string }, 'version'>(page, {
+      field: 'version',
+      direction: SortDirection.DESC,
+      findMany: (q) => this.prisma.snapshot.findMany({ ...q, where: and({ tenantId }, q.where), select: { id: true, version: true, createdAt: true } }),
+      count: () => this.prisma.snapshot.count({ where: { tenantId } }),
     });
-    if (!tenant) throw notFound('tenantId', 'tenant');
-    return tenant.snapshots;
   }
+
 
   /** 0 only for a tenant that has never been published, which the control plane never leaves behind. */
   async latestVersion(tenantId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { tenantLimitsSchema } from '@mcpg/policy';
-import { Field, ID, InputType, Int } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
+import { SortDirection } from '../pagination/connection.model.js';
 import { z } from 'zod';
 import { displayNameSchema, idSchema, pathSegmentSchema } from '../validation/field-schemas.js';
 
@@ -13,6 +14,42 @@ export class CreateTenantInput {
 }
 
 export const createTenantSchema = z.object({ slug: pathSegmentSchema, name: displayNameSchema });
+
+@InputType()
+export class TenantFilter {
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the slug.' })
+  slugContains?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name.' })
+  nameContains?: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  isSuspended?: boolean | null;
+}
+
+export enum TenantOrderField {
+  CREATED_AT = 'createdAt',
+  SLUG = 'slug',
+  NAME = 'name',
+}
+registerEnumType(TenantOrderField, { name: 'TenantOrderField' });
+
+@InputType()
+export class TenantOrder {
+  @Field(() => TenantOrderField)
+  field: TenantOrderField;
+
+  @Field(() => SortDirection, { nullable: true, description: 'ASC by default.' })
+  direction?: SortDirection | null;
+}
+
+export const tenantFilterSchema = z
+  .object({
+    slugContains: z.string().max(100).nullish(),
+    nameContains: z.string().max(100).nullish(),
+    isSuspended: z.boolean().nullish(),
+  })
+  .nullish();
 
 @InputType({ description: 'Per-tenant request limits; an omitted or null field uses the proxy default.' })
 export class TenantLimitsInput {

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ConnectionOf } from '../pagination/connection.model.js';
 
 @ObjectType('Tenant', { description: 'A customer or team whose MCP servers MCP Guard protects.' })
 export class TenantModel {
@@ -38,3 +39,5 @@ export class TenantLimitsModel {
   @Field(() => Int, { nullable: true })
   sseIdleTimeoutMs?: number;
 }
+
+export const TenantConnection = ConnectionOf(TenantModel, 'Tenant');

@@ -3,13 +3,14 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { AnyAdmin, PlatformOnly, TenantPlatformOnly, TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
-import { ApiKeyModel } from '../api-keys/api-key.model.js';
+import { ApiKeyConnection, ApiKeyModel } from '../api-keys/api-key.model.js';
 import { ApiKeyService } from '../api-keys/api-key.service.js';
-import { UpstreamServerModel } from '../servers/server.model.js';
+import { UpstreamServerConnection, UpstreamServerModel } from '../servers/server.model.js';
 import { ServerService } from '../servers/server.service.js';
 import { SnapshotService } from '../snapshots/snapshot.service.js';
-import { CreateTenantInput, SetAllowedOriginsInput, SetTenantLimitsInput } from './tenant.input.js';
-import { TenantLimitsModel, TenantModel } from './tenant.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { CreateTenantInput, SetAllowedOriginsInput, SetTenantLimitsInput, TenantFilter, TenantOrder } from './tenant.input.js';
+import { TenantConnection, TenantLimitsModel, TenantModel } from './tenant.model.js';
 import { tenantLimitsOf } from './tenant-limits.js';
 import { TenantService } from './tenant.service.js';
 
@@ -68,9 +69,14 @@ export class TenantResolver {
   }
 
   @AnyAdmin()
-  @Query(() => [TenantModel], { description: 'The tenants the caller may see.' })
-  tenants(@CurrentAdmin() admin: AdminPrincipal): Promise<TenantModel[]> {
-    return this.tenantService.list(admin);
+  @Query(() => TenantConnection, { description: 'The tenants the caller may see, one page at a time.' })
+  tenants(
+    @CurrentAdmin() admin: AdminPrincipal,
+    @Args() page: PageArgs,
+    @Args('filter', { type: () => TenantFilter, nullable: true }) filter?: TenantFilter | null,
+    @Args('orderBy', { type: () => TenantOrder, nullable: true }) orderBy?: TenantOrder | null,
+  ): Promise<Connection<TenantModel>> {
+    return this.tenantService.list(admin, page, filter, orderBy);
   }
 
   @TenantRead(tenantOf.arg('id'))
@@ -86,15 +92,15 @@ export class TenantResolver {
   }
 
   @TenantRead(tenantOf.parent('id'))
-  @ResolveField('apiKeys', () => [ApiKeyModel])
-  apiKeysOf(@Parent() tenant: TenantModel): Promise<ApiKeyModel[]> {
-    return this.apiKeyService.listForTenant(tenant.id);
+  @ResolveField('apiKeys', () => ApiKeyConnection)
+  apiKeysOf(@Parent() tenant: TenantModel, @Args() page: PageArgs): Promise<Connection<ApiKeyModel>> {
+    return this.apiKeyService.listForTenant(tenant.id, page);
   }
 
   @TenantRead(tenantOf.parent('id'))
-  @ResolveField('servers', () => [UpstreamServerModel])
-  serversOf(@Parent() tenant: TenantModel): Promise<UpstreamServerModel[]> {
-    return this.serverService.listForTenant(tenant.id);
+  @ResolveField('servers', () => UpstreamServerConnection)
+  serversOf(@Parent() tenant: TenantModel, @Args() page: PageArgs): Promise<Connection<UpstreamServerModel>> {
+    return this.serverService.listForTenant(tenant.id, page);
   }
 
   @TenantRead(tenantOf.parent('id'))

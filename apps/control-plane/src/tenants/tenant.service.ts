@@ -6,8 +6,10 @@ import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
+import { and, paginate } from '../pagination/paginate.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { createTenantSchema, setAllowedOriginsSchema, setTenantLimitsSchema } from './tenant.input.js';
+import { createTenantSchema, setAllowedOriginsSchema, setTenantLimitsSchema, tenantFilterSchema, TenantOrderField, type TenantFilter, type TenantOrder } from './tenant.input.js';
 
 const tenantView = (t: Tenant) => ({ id: t.id, slug: t.slug, name: t.name, suspendedAt: t.suspendedAt });
 
@@ -53,12 +55,21 @@ export class TenantService {
     return after;
   }
 
-  /** The tenants the admin may see, in creation order. */
-  list(admin: AdminPrincipal): Promise<Tenant[]> {
+  /** The tenants the admin may see, filtered, one page at a time (creation order by default). */
+  list(admin: AdminPrincipal, page: PageArgs, filterArg?: TenantFilter | null, order?: TenantOrder | null): Promise<Connection<Tenant>> {
+    const filter = parseInput(tenantFilterSchema, filterArg) ?? {};
     const visible = visibleTenantIds(admin);
-    return this.prisma.tenant.findMany({
-      where: visible === 'all' ? {} : { id: { in: [...visible] } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    const where = {
+      ...(visible === 'all' ? {} : { id: { in: [...visible] } }),
+      ...(filter.slugContains ? { slug: { contains: filter.slugContains, mode: 'insensitive' as const } } : {}),
+      ...(filter.nameContains ? { name: { contains: filter.nameContains, mode: 'insensitive' as const } } : {}),
+      ...(filter.isSuspended == null ? {} : { suspendedAt: filter.isSuspended ? { not: null } : null }),
+    };
+    return paginate(page, {
+      field: order?.field ?? TenantOrderField.CREATED_AT,
+      direction: order?.direction ?? SortDirection.ASC,
+      findMany: (q) => this.prisma.tenant.findMany({ ...q, where: and(where, q.where) }),
+      count: () => this.prisma.tenant.count({ where }),
     });
   }
 

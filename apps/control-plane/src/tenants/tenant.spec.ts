@@ -21,16 +21,16 @@ describe('tenants', () => {
     expect(await cp.manifestVersion(createTenant.id)).toBe(1);
 
     const { tenant } = await cp.ok<{ tenant: unknown }>(
-      'query($id: ID!) { tenant(id: $id) { id slug snapshotVersion apiKeys { id } servers { id } } }',
+      'query($id: ID!) { tenant(id: $id) { id slug snapshotVersion apiKeys { nodes { id } } servers { nodes { id } } } }',
       { id: createTenant.id },
     );
-    expect(tenant).toEqual({ id: createTenant.id, slug: 'acme', snapshotVersion: 1, apiKeys: [], servers: [] });
+    expect(tenant).toEqual({ id: createTenant.id, slug: 'acme', snapshotVersion: 1, apiKeys: { nodes: [] }, servers: { nodes: [] } });
   });
 
   it('lists tenants in creation order', async () => {
     await cp.createTenant('beta');
-    const { tenants } = await cp.ok<{ tenants: Array<{ slug: string }> }>('{ tenants { slug } }');
-    expect(tenants.map((t) => t.slug)).toEqual(['acme', 'beta']);
+    const { tenants } = await cp.ok<{ tenants: { nodes: Array<{ slug: string }> } }>('{ tenants { nodes { slug } } }');
+    expect(tenants.nodes.map((t) => t.slug)).toEqual(['acme', 'beta']);
   });
 
   it('rejects a duplicate slug with CONFLICT naming the slug, and publishes nothing', async () => {

@@ -55,7 +55,7 @@ export class ControlPlaneHarness {
       defaultRegion: 'local',
       auditFlushMs: 20,
       maxQueryDepth: 8,
-      maxQueryCost: 5000,
+      maxQueryCost: 20_000,
       maxBodyBytes: 256 * 1024,
       host: '127.0.0.1',
       port: 0,
@@ -77,6 +77,10 @@ export class ControlPlaneHarness {
     );
     await harness.startApp();
     return harness;
+  }
+
+  get currentApp(): RunningControlPlane | undefined {
+    return this.app;
   }
 
   get url(): string {

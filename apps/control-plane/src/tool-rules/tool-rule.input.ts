@@ -1,9 +1,20 @@
 import { isValidResourceGlob, isValidToolGlob } from '@mcpg/policy';
-import { Field, ID, InputType, Int } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
 import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema } from '../validation/field-schemas.js';
 
 export const MAX_TOOL_GLOBS = 100;
+
+@InputType({ description: 'A token bucket per principal for the calls one rule allows.' })
+export class RuleRateLimitInput {
+  @Field(() => Int, { description: 'Burst size, 1-1,000,000.' })
+  capacity: number;
+
+  @Field(() => Float, { description: 'Sustained calls per second, 0.001-100,000.' })
+  refillPerSecond: number;
+}
+
+const RATE_LIMIT_DESCRIPTION = 'Limits the calls this rule allows, per principal, on top of the tenant limit (−32002 when exceeded). Omitted: unchanged; null: none.';
 
 @InputType()
 export class SetToolRuleInput {
@@ -24,6 +35,9 @@ export class SetToolRuleInput {
   @Field(() => [String], { nullable: true, description: 'Prompt-name globs (prompts/get, prompts/list). Omitted: unchanged. Empty allows nothing.' })
   promptGlobs?: string[] | null;
 
+  @Field(() => RuleRateLimitInput, { nullable: true, description: RATE_LIMIT_DESCRIPTION })
+  rateLimit?: RuleRateLimitInput | null;
+
   @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
   expectedVersion?: number | null;
 }
@@ -34,14 +48,20 @@ const globList = (isValid: (glob: string) => boolean, message: string) =>
     .array(z.string().refine(isValid, message))
     .max(MAX_TOOL_GLOBS, `must have at most ${MAX_TOOL_GLOBS} entries`)
     .transform((globs) => [...new Set(globs)]);
-const nameGlobs = globList(isValidToolGlob, 'must be 1-200 characters of A-Z a-z 0-9 _ - . : / * ?');
-const resourceGlobs = globList(isValidResourceGlob, 'must be 1-500 printable ASCII characters without spaces');
+export const nameGlobs = globList(isValidToolGlob, 'must be 1-200 characters of A-Z a-z 0-9 _ - . : / * ?');
+export const resourceGlobs = globList(isValidResourceGlob, 'must be 1-500 printable ASCII characters without spaces');
+
+const ruleRateLimitSchema = z.object({
+  capacity: z.number().int().min(1).max(1_000_000),
+  refillPerSecond: z.number().min(0.001).max(100_000),
+});
 
 export const setToolRuleSchema = z.object({
   apiKeyId: idSchema,
   toolGlobs: nameGlobs,
   resourceGlobs: resourceGlobs.nullish(),
   promptGlobs: nameGlobs.nullish(),
+  rateLimit: ruleRateLimitSchema.nullish(),
   expectedVersion: expectedVersionSchema,
 });
 
@@ -61,6 +81,9 @@ export class SetScopeToolRuleInput {
 
   @Field(() => [String], { nullable: true, description: 'Prompt-name globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
   promptGlobs?: string[] | null;
+
+  @Field(() => RuleRateLimitInput, { nullable: true, description: RATE_LIMIT_DESCRIPTION })
+  rateLimit?: RuleRateLimitInput | null;
 }
 
 /** RFC 6749 §3.3 scope-token characters: printable ASCII except space, `"` and `\`. */
@@ -72,4 +95,5 @@ export const setScopeToolRuleSchema = z.object({
   toolGlobs: nameGlobs,
   resourceGlobs: resourceGlobs.nullish(),
   promptGlobs: nameGlobs.nullish(),
+  rateLimit: ruleRateLimitSchema.nullish(),
 });

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('ToolRule', { description: 'Which tool-name globs one API key, or every token holding one scope, may call. Absent or empty: none.' })
 export class ToolRuleModel {
@@ -19,6 +19,12 @@ export class ToolRuleModel {
 
   @Field(() => [String])
   promptGlobs: string[];
+
+  @Field(() => Int, { nullable: true, description: "Burst of the rule's own per-principal rate limit; null: none." })
+  rateLimitCapacity: number | null;
+
+  @Field(() => Float, { nullable: true })
+  rateLimitRefillPerSecond: number | null;
 
   @Field(() => Date)
   updatedAt: Date;

@@ -70,11 +70,17 @@ interface RuleGlobs {
   toolGlobs: string[];
   resourceGlobs?: string[] | null | undefined;
   promptGlobs?: string[] | null | undefined;
+  rateLimit?: { capacity: number; refillPerSecond: number } | null | undefined;
 }
 
-/** Resource and prompt globs are left as they are when the caller does not send them. */
-function changedGlobs({ toolGlobs, resourceGlobs, promptGlobs }: RuleGlobs) {
-  return { toolGlobs, ...(resourceGlobs ? { resourceGlobs } : {}), ...(promptGlobs ? { promptGlobs } : {}) };
+/** Resource and prompt globs and the rate limit are left as they are when the caller does not send them; a null rate limit clears it. */
+function changedGlobs({ toolGlobs, resourceGlobs, promptGlobs, rateLimit }: RuleGlobs) {
+  return {
+    toolGlobs,
+    ...(resourceGlobs ? { resourceGlobs } : {}),
+    ...(promptGlobs ? { promptGlobs } : {}),
+    ...(rateLimit === undefined ? {} : { rateLimitCapacity: rateLimit?.capacity ?? null, rateLimitRefillPerSecond: rateLimit?.refillPerSecond ?? null }),
+  };
 }
 
 function upsertKeyRule(tx: Tx, tenantId: string, apiKeyId: string, globs: RuleGlobs): Promise<ToolRule> {

@@ -46,10 +46,10 @@ describe('tool rules', () => {
     const { snapshot } = await cp.snapshotInRedis(tenantId);
     expect(snapshot.version).toBe(8);
     expect(snapshot.rules[0]?.toolGlobs).toEqual([]);
-    const { apiKeys } = await cp.ok<{ apiKeys: Array<{ toolGlobs: string[] }> }>('query($t: ID!) { apiKeys(tenantId: $t) { toolGlobs } }', {
+    const { apiKeys } = await cp.ok<{ apiKeys: { nodes: Array<{ toolGlobs: string[] }> } }>('query($t: ID!) { apiKeys(tenantId: $t) { nodes { toolGlobs } } }', {
       t: tenantId,
     });
-    expect(apiKeys).toEqual([{ toolGlobs: [] }]);
+    expect(apiKeys.nodes).toEqual([{ toolGlobs: [] }]);
   });
 
   it.each([
@@ -81,5 +81,18 @@ describe('tool rules', () => {
     expect(await cp.manifestVersion(tenantId)).toBe(current);
     await cp.ok(SET, { input: { apiKeyId: keyId, toolGlobs: ['fresh'], expectedVersion: current } });
     expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.toolGlobs).toEqual(['fresh']);
+  });
+
+  it('sets, keeps and clears a rule’s own rate limit', async () => {
+    const RULE = 'mutation($input: SetToolRuleInput!) { setToolRule(input: $input) { rateLimitCapacity rateLimitRefillPerSecond } }';
+    const set = await cp.ok<{ setToolRule: unknown }>(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: { capacity: 3, refillPerSecond: 0.5 } } });
+    expect(set.setToolRule).toEqual({ rateLimitCapacity: 3, rateLimitRefillPerSecond: 0.5 });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.rateLimit).toEqual({ capacity: 3, refillPerSecond: 0.5 });
+    await cp.ok(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo', 'add'] } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]?.rateLimit).toEqual({ capacity: 3, refillPerSecond: 0.5 });
+    await cp.ok(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: null } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules[0]).not.toHaveProperty('rateLimit');
+    const bad = await cp.graphql(RULE, { input: { apiKeyId: keyId, toolGlobs: ['echo'], rateLimit: { capacity: 0, refillPerSecond: 1 } } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rateLimit' });
   });
 });

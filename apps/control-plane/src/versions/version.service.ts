@@ -75,13 +75,23 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
   for (const rule of target.rules) {
     if (rule.apiKeyId !== undefined) {
       if (!keyIds.has(rule.apiKeyId)) continue; // the key was deleted since; nothing to restore it to
-      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, ...globsOf(rule) } });
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, ...globsOf(rule), ...rateLimitOf(rule) } });
     } else if (rule.scope !== undefined) {
-      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule) } });
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule), ...rateLimitOf(rule) } });
     }
+  }
+  await tx.denyRule.deleteMany({ where: { tenantId } });
+  for (const rule of target.denyRules) {
+    if (rule.apiKeyId !== undefined && !keyIds.has(rule.apiKeyId)) continue; // its key is gone: it would select nobody
+    const { id, name, apiKeyId, scope, subject } = rule;
+    await tx.denyRule.create({ data: { id, tenantId, name, apiKeyId: apiKeyId ?? null, scope: scope ?? null, subject: subject ?? null, ...globsOf(rule) } });
   }
 }
 
-function globsOf(rule: TenantSnapshot['rules'][number]) {
+function globsOf(rule: Pick<TenantSnapshot['rules'][number], 'toolGlobs' | 'resourceGlobs' | 'promptGlobs'>) {
   return { toolGlobs: rule.toolGlobs, resourceGlobs: rule.resourceGlobs, promptGlobs: rule.promptGlobs };
+}
+
+function rateLimitOf(rule: TenantSnapshot['rules'][number]) {
+  return { rateLimitCapacity: rule.rateLimit?.capacity ?? null, rateLimitRefillPerSecond: rule.rateLimit?.refillPerSecond ?? null };
 }

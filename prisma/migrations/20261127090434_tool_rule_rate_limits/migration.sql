@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ToolRule" ADD COLUMN     "rateLimitCapacity" INTEGER,
+ADD COLUMN     "rateLimitRefillPerSecond" DOUBLE PRECISION;
