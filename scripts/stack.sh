@@ -49,6 +49,12 @@ if [ -z "${MCPG_SINK_SECRET_KEY:-}" ]; then
   MCPG_SINK_SECRET_KEY="$(cat "$STATE_DIR/sink-secret-key")"
 fi
 export MCPG_SINK_SECRET_KEY
+# Key sealing upstream credentials at rest and in snapshots (libs/policy/src/secret-box.ts): control plane and proxies.
+if [ -z "${MCPG_UPSTREAM_CREDENTIALS_KEY:-}" ]; then
+  [ -f "$STATE_DIR/upstream-credentials-key" ] || (umask 077; node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))' > "$STATE_DIR/upstream-credentials-key")
+  MCPG_UPSTREAM_CREDENTIALS_KEY="$(cat "$STATE_DIR/upstream-credentials-key")"
+fi
+export MCPG_UPSTREAM_CREDENTIALS_KEY
 
 pids=()
 cleanup() {

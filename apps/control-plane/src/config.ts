@@ -1,4 +1,5 @@
 import { parseSinkSecretKey } from '@mcpg/audit';
+import { parseSecretsKey } from '@mcpg/policy';
 import { z } from 'zod';
 import { oidcRoleMapSchema, type OidcRoleMap } from './admin-oidc/oidc-role-map.js';
 
@@ -43,6 +44,17 @@ const envSchema = z.object({
   MCPG_GRAPHQL_PLAYGROUND: booleanFlag.optional(),
   MCPG_ALLOW_LOOPBACK_IDP_URLS: booleanFlag.default(false),
   MCPG_ALLOW_STDIO_UPSTREAMS: booleanFlag.default(false),
+  MCPG_UPSTREAM_CREDENTIALS_KEY: z
+    .string()
+    .refine((value) => {
+      try {
+        parseSecretsKey(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be 32 bytes as base64 or hex')
+    .optional(),
   NODE_ENV: z.string().optional(),
   MCPG_SINK_SECRET_KEY: z.string().optional(),
 });
@@ -99,6 +111,11 @@ export interface ControlPlaneConfig {
   readonly sinkSecretKey: Buffer | null;
   /** Whether admins may add stdio upstreams (commands proxies spawn): trusted deployments only. */
   readonly allowStdioUpstreams: boolean;
+  /**
+   * `MCPG_UPSTREAM_CREDENTIALS_KEY`: seals upstream credentials at rest and in snapshots (proxies of every
+   * region hold the same key to open them). Absent: upstream credentials cannot be set. Never logged.
+   */
+  readonly upstreamCredentialsKey?: Buffer | null;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -142,6 +159,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
     sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
+    upstreamCredentialsKey: e.MCPG_UPSTREAM_CREDENTIALS_KEY ? parseSecretsKey(e.MCPG_UPSTREAM_CREDENTIALS_KEY) : null,
     oidc,
   };
 }

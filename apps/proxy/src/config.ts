@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { parseSecretsKey } from '@mcpg/policy';
 import { z } from 'zod';
 import { parseSessionKeys, type SessionKey } from './session-seal.js';
 
@@ -46,6 +47,7 @@ const envSchema = z.object({
   MCPG_AUDIT_ADD_TIMEOUT_MS: positiveInt(5_000),
   MCPG_AUDIT_SPOOL_REPLAY_MS: positiveInt(1_000),
   MCPG_REDACTION_HASH_KEY: z.string().optional(),
+  MCPG_UPSTREAM_CREDENTIALS_KEY: z.string().optional(),
 });
 
 export interface ProxyConfig {
@@ -102,6 +104,8 @@ export interface ProxyConfig {
   auditSpoolReplayMs: number;
   /** Secret for keyed hashing of redacted values (≥ 32 bytes, base64 or hex); null: hashing falls back to removal. */
   redactionHashKey: Buffer | null;
+  /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials sealed in snapshots; null: servers with one get none (logged). */
+  upstreamCredentialsKey: Buffer | null;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -158,6 +162,7 @@ export function loadProxyConfig(env: NodeJS.ProcessEnv = process.env): ProxyConf
     auditAddTimeoutMs: e.MCPG_AUDIT_ADD_TIMEOUT_MS,
     auditSpoolReplayMs: e.MCPG_AUDIT_SPOOL_REPLAY_MS,
     redactionHashKey: parseHashKey(e.MCPG_REDACTION_HASH_KEY),
+    upstreamCredentialsKey: parseSecretsKeyOrThrow(e.MCPG_UPSTREAM_CREDENTIALS_KEY),
   };
 }
 
@@ -173,6 +178,15 @@ function parseHashKey(value: string | undefined): Buffer | null {
   const key = /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length < 32) throw new Error('invalid proxy configuration: MCPG_REDACTION_HASH_KEY must hold at least 32 bytes (64 hex characters or base64)');
   return key;
+}
+
+function parseSecretsKeyOrThrow(value: string | undefined): Buffer | null {
+  if (!value) return null;
+  try {
+    return parseSecretsKey(value);
+  } catch (err) {
+    throw new Error(`invalid proxy configuration: MCPG_UPSTREAM_CREDENTIALS_KEY: ${(err as Error).message}`);
+  }
 }
 
 function parseSessionKeysOrThrow(value: string): SessionKey[] {

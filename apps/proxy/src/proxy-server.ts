@@ -42,7 +42,7 @@ export async function startProxy(
   sourceOverride?: SnapshotSource,
 ): Promise<RunningProxy> {
   const publicKeys = await Promise.all(config.snapshotPublicKeysPem.map(importVerificationKey));
-  const store = new SnapshotStore(publicKeys, log);
+  const store = new SnapshotStore(publicKeys, log, config.upstreamCredentialsKey);
   let recorder: AuditRecorder | undefined;
   const metrics: ProxyMetrics = new ProxyMetrics(() => store.tenantCount, () => store.rejectedCount, () => source.audit.spoolBacklogBytes ?? 0);
   const source =

@@ -18,6 +18,8 @@ export class SnapshotStore implements SnapshotSink {
   constructor(
     private readonly publicKeys: readonly CryptoKey[],
     private readonly log: Logger,
+    /** Opens upstream credentials sealed in snapshots, once per snapshot (never per request). */
+    private readonly upstreamCredentialsKey: Buffer | null = null,
   ) {}
 
   versionOf(tenantId: string): number {
@@ -42,7 +44,7 @@ export class SnapshotStore implements SnapshotSink {
     try {
       const snapshot = await verifySnapshot(jws, this.publicKeys);
       if (snapshot.tenantId !== tenantId) throw new Error(`snapshot for tenant ${snapshot.tenantId} stored under ${tenantId}`);
-      policy = compilePolicy(snapshot);
+      policy = compilePolicy(snapshot, { upstreamCredentialsKey: this.upstreamCredentialsKey });
     } catch (err) {
       this.rejectedCount++;
       this.log.error('snapshot rejected; keeping the last good one', { tenantId, keptVersion: this.versionOf(tenantId), err });
@@ -55,6 +57,14 @@ export class SnapshotStore implements SnapshotSink {
     this.byId.set(tenantId, policy);
     this.bySlug.set(policy.tenantSlug, policy);
     this.log.info('snapshot applied', { tenantId, version: policy.version });
+    if (policy.unopenedCredentialServerIds.length > 0) {
+      // The rest of the tenant keeps working; those upstreams get no credential (and will likely refuse).
+      this.log.error('upstream credentials did not open (MCPG_UPSTREAM_CREDENTIALS_KEY missing or not the control plane\'s); sending none to those servers', {
+        tenantId,
+        version: policy.version,
+        serverIds: policy.unopenedCredentialServerIds,
+      });
+    }
     this.onChange?.();
   }
 

@@ -71,7 +71,7 @@ export async function forwardToUpstream(
     if (!res.writableFinished) abort.abort();
   });
 
-  const headers = headersToUpstream(req.headers);
+  const headers = headersToUpstream(req.headers, ctx.policy.upstreamCredentials.get(ctx.server.id));
   if (ctx.session && !options.url) headers['mcp-session-id'] = ctx.session.upstreamId;
   let upstream: UpstreamResponse;
   try {

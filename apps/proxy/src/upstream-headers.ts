@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamCredentialHeader } from '@mcpg/policy';
 
 /**
  * Headers that cross the proxy. An allow-list both ways: the client's Authorization (its MCP
@@ -19,8 +20,11 @@ function pick(headers: IncomingHttpHeaders | Record<string, string | string[] | 
   return out;
 }
 
-export function headersToUpstream(headers: IncomingHttpHeaders): Record<string, string> {
-  return pick(headers, TO_UPSTREAM);
+/** The client's allowed headers, plus the upstream's own configured credential if it has one. */
+export function headersToUpstream(headers: IncomingHttpHeaders, credential?: UpstreamCredentialHeader): Record<string, string> {
+  const out = pick(headers, TO_UPSTREAM);
+  if (credential) out[credential.name] = credential.value;
+  return out;
 }
 
 export function headersToClient(headers: Record<string, string | string[] | undefined>): Record<string, string> {

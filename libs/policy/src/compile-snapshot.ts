@@ -10,11 +10,12 @@ import {
   type TenantLimits,
   type TenantSnapshot,
 } from './snapshot.js';
+import type { SnapshotUpstreamCredential } from './upstream-credential.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
 export interface TenantModel {
   tenant: { id: string; slug: string };
-  servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string; stdio?: StdioCommand | null }>;
+  servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string; stdio?: StdioCommand | null; credential?: SnapshotUpstreamCredential | null }>;
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null; expiresAt?: Date | null }>;
   /** A rule names an API key or a scope (see `snapshotToolRuleSchema`). */
   toolRules: ReadonlyArray<{
@@ -65,6 +66,7 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
       url: s.url,
       transport: transportOf(s.transport),
       ...(s.stdio ? { stdio: s.stdio } : {}),
+      ...(s.credential ? { credential: s.credential } : {}),
     })),
     apiKeys: [...model.apiKeys].sort(byId).map((k) => ({
       id: k.id,

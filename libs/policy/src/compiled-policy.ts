@@ -9,6 +9,7 @@ import type {
   TenantLimits,
   TenantSnapshot,
 } from './snapshot.js';
+import { openUpstreamCredential, type UpstreamCredentialHeader } from './upstream-credential.js';
 
 /** What a rule can grant: tools by name, resources by URI, prompts by name. */
 export type AccessKind = 'tool' | 'resource' | 'prompt';
@@ -64,6 +65,15 @@ export interface CompiledPolicy {
   readonly ruleRateLimits: ReadonlyMap<string, RateLimitConfig>;
   /** In the order the proxy tries them. */
   readonly identityProviders: readonly SnapshotIdentityProvider[];
+  /** Server id → the header the proxy adds to every request to that upstream, opened once here. */
+  readonly upstreamCredentials: ReadonlyMap<string, UpstreamCredentialHeader>;
+  /** Servers whose credential did not open (no or wrong key, tampered): they get none. */
+  readonly unopenedCredentialServerIds: readonly string[];
+}
+
+export interface CompilePolicyOptions {
+  /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials sealed in the snapshot. */
+  readonly upstreamCredentialsKey?: Buffer | null;
 }
 
 /** A deny rule with its selectors and precompiled matchers. */
@@ -147,7 +157,7 @@ function accessFromRules(rules: readonly CompiledScopeRule[]): ToolAccess {
   };
 }
 
-export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
+export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOptions = {}): CompiledPolicy {
   const rulesByKey = new Map<string, CompiledScopeRule>();
   const scopeRules = new Map<string, CompiledScopeRule>();
   for (const rule of snapshot.rules) {
@@ -168,6 +178,14 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
     // Precomputed per key, so the request path does no selector work for API keys.
     keysByHash.set(key.hash, withDenyRules(compiled, denyRules, { apiKeyId: key.id, subject: `apikey:${key.id}` }));
   }
+  const upstreamCredentials = new Map<string, UpstreamCredentialHeader>();
+  const unopenedCredentialServerIds: string[] = [];
+  for (const server of snapshot.servers) {
+    if (!server.credential) continue;
+    const header = options.upstreamCredentialsKey ? openUpstreamCredential(options.upstreamCredentialsKey, server.credential, snapshot.tenantId, server.id) : null;
+    if (header) upstreamCredentials.set(server.id, header);
+    else unopenedCredentialServerIds.push(server.id);
+  }
   return {
     snapshot,
     tenantId: snapshot.tenantId,
@@ -182,6 +200,8 @@ export function compilePolicy(snapshot: TenantSnapshot): CompiledPolicy {
     denyRules,
     ruleRateLimits: new Map(snapshot.rules.flatMap((rule) => (rule.rateLimit ? [[rule.id, rule.rateLimit] as const] : []))),
     identityProviders: snapshot.identityProviders,
+    upstreamCredentials,
+    unopenedCredentialServerIds,
   };
 }
 

@@ -4,3 +4,5 @@ export * from './compile-snapshot.js';
 export * from './compiled-policy.js';
 export * from './snapshot-signature.js';
 export * from './snapshot-diff.js';
+export * from './secret-box.js';
+export * from './upstream-credential.js';

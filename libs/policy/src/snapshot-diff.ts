@@ -1,4 +1,5 @@
 import type { TenantSnapshot } from './snapshot.js';
+import { displayableCredential, type SnapshotUpstreamCredential } from './upstream-credential.js';
 
 export type SnapshotSection = 'tenant' | 'servers' | 'apiKeys' | 'rules' | 'limits';
 
@@ -10,14 +11,19 @@ export interface SnapshotChange {
   readonly kind: 'added' | 'removed' | 'changed';
   /** Fields whose value differs (all fields for added/removed objects). */
   readonly fields: readonly string[];
-  /** The object before / after, without key hashes (a diff is for people to read). */
+  /** The object before / after, without key hashes or sealed credentials (a diff is for people to read). */
   readonly before: Readonly<Record<string, unknown>> | null;
   readonly after: Readonly<Record<string, unknown>> | null;
 }
 
 type Row = Readonly<Record<string, unknown>> & { readonly id: string };
 
-const displayed = (row: Row): Record<string, unknown> => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'hash'));
+const displayed = (row: Row): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(row)
+      .filter(([key]) => key !== 'hash')
+      .map(([key, value]) => (key === 'credential' && value ? [key, displayableCredential(value as SnapshotUpstreamCredential)] : [key, value])),
+  );
 
 function diffRows(section: SnapshotSection, from: readonly Row[], to: readonly Row[]): SnapshotChange[] {
   const before = new Map(from.map((row) => [row.id, row]));

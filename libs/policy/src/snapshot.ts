@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { snapshotUpstreamCredentialSchema } from './upstream-credential.js';
 
 /** Bump when the snapshot's shape changes incompatibly; proxies refuse versions they do not know. */
 export const SNAPSHOT_SCHEMA_VERSION = 1;
@@ -23,6 +24,8 @@ export const snapshotServerSchema = z.object({
    */
   transport: z.enum(['streamable-http', 'sse', 'stdio']).default('streamable-http'),
   stdio: stdioCommandSchema.optional(),
+  /** What the proxy sends to this upstream instead of the client's credential; sealed, never in clear. */
+  credential: snapshotUpstreamCredentialSchema.optional(),
 });
 
 export const snapshotApiKeySchema = z.object({

@@ -17,20 +17,35 @@ export interface UpstreamTap {
   close(): Promise<void>;
 }
 
+export interface UpstreamTapOptions {
+  /**
+   * Makes the tap an authentication gate, as an upstream that needs its own credential: requests
+   * without this header and value (name lower case) get 401 and never reach the server. Settable
+   * later through `UpstreamTap.requiredHeader`.
+   */
+  requireHeader?: { name: string; value: string } | null;
+}
+
 /**
  * A transparent recorder between the proxy and a real MCP server: it forwards every request
  * byte-for-byte and streams the answer back, keeping a copy of what went upstream, so tests
  * can prove what did (and did not) reach the server.
  */
-export async function startUpstreamTap(targetUrl: string): Promise<UpstreamTap> {
+export async function startUpstreamTap(targetUrl: string, options: UpstreamTapOptions = {}): Promise<UpstreamTap> {
   const target = new URL(targetUrl);
   const requests: TappedRequest[] = [];
+  const gate = options.requireHeader ?? null;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
+      if (gate && req.headers[gate.name] !== gate.value) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end(JSON.stringify({ error: 'upstream credential missing or wrong' }));
+        return;
+      }
       const upstream = httpRequest(
         // The request's own path: legacy SSE servers take POSTs on another path than their stream.
         { host: target.hostname, port: target.port, path: req.url ?? target.pathname, method: req.method, headers: { ...req.headers, host: target.host } },

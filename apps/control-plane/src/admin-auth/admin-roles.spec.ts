@@ -114,6 +114,13 @@ const mutations: Record<string, MutationCase> = {
     allowed: everyone,
   },
   removeUpstreamServer: { build: (t) => ({ query: 'mutation($id: ID!) { removeUpstreamServer(id: $id) { id } }', variables: { id: t.serverId } }), allowed: everyone },
+  setUpstreamServerCredential: {
+    build: (t) => ({
+      query: 'mutation($i: SetUpstreamServerCredentialInput!) { setUpstreamServerCredential(input: $i) { id hasCredential } }',
+      variables: { i: { serverId: t.serverId, credential: { kind: 'BEARER', value: 'upstream-secret' } } },
+    }),
+    allowed: everyone,
+  },
   setToolRule: {
     build: (t) => ({ query: 'mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', variables: { i: { apiKeyId: t.keyId, toolGlobs: ['echo'] } } }),
     allowed: everyone,

@@ -90,6 +90,10 @@ const attemptsOnB: Record<string, Attempt> = {
     variables: { i: { tenantId: f.b.id, name: 'evil', url: 'https://evil.example/mcp' } },
   }),
   removeUpstreamServer: (f) => ({ query: 'mutation($id: ID!) { removeUpstreamServer(id: $id) { id } }', variables: { id: f.b.serverId } }),
+  setUpstreamServerCredential: (f) => ({
+    query: 'mutation($i: SetUpstreamServerCredentialInput!) { setUpstreamServerCredential(input: $i) { id } }',
+    variables: { i: { serverId: f.b.serverId, credential: { kind: 'HEADER', headerName: 'X-API-Key', value: 'stolen' } } },
+  }),
   setToolRule: (f) => ({
     query: 'mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }',
     variables: { i: { apiKeyId: f.b.keyId, toolGlobs: ['*'] } },

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { z } from 'zod';
 import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema, pathSegmentSchema } from '../validation/field-schemas.js';
 
@@ -26,6 +26,40 @@ export class StdioCommandInput {
   cwd?: string | null;
 }
 
+export enum UpstreamCredentialKindInput {
+  BEARER = 'bearer',
+  HEADER = 'header',
+}
+
+registerEnumType(UpstreamCredentialKindInput, {
+  name: 'UpstreamCredentialKind',
+  description: 'BEARER: `Authorization: Bearer <value>`; HEADER: `<headerName>: <value>` (e.g. X-API-Key).',
+});
+
+@InputType({ description: 'What the proxy sends to the upstream on every request (the client\'s own credential never is). Write-only.' })
+export class UpstreamCredentialInput {
+  @Field(() => UpstreamCredentialKindInput)
+  kind: UpstreamCredentialKindInput;
+
+  @Field(() => String, { nullable: true, description: 'For HEADER: the header name, e.g. X-API-Key.' })
+  headerName?: string | null;
+
+  @Field(() => String, { description: 'The secret. Encrypted at rest and in snapshots; never returned.' })
+  value: string;
+}
+
+@InputType()
+export class SetUpstreamServerCredentialInput {
+  @Field(() => ID)
+  serverId: string;
+
+  @Field(() => UpstreamCredentialInput, { nullable: true, description: 'Null removes the credential.' })
+  credential?: UpstreamCredentialInput | null;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
+  expectedVersion?: number | null;
+}
+
 @InputType()
 export class AddUpstreamServerInput {
   @Field(() => ID)
@@ -49,13 +83,16 @@ export class AddUpstreamServerInput {
   @Field(() => StdioCommandInput, { nullable: true, description: 'For transport "stdio": the command to spawn, one process per session.' })
   stdio?: StdioCommandInput | null;
 
+  @Field(() => UpstreamCredentialInput, { nullable: true, description: 'Sent to the upstream on every request; not for "stdio".' })
+  credential?: UpstreamCredentialInput | null;
+
   @Field(() => Int, { nullable: true, description: EXPECTED_VERSION_DESCRIPTION })
   expectedVersion?: number | null;
 }
 
 /**
  * Credentials in the URL are refused: the URL is shown in the admin API and published in every
- * snapshot. Upstream authentication gets its own, secret-safe setting later.
+ * snapshot. Upstream authentication has its own, sealed setting (`credential`).
  */
 export const upstreamUrlSchema = z
   .string()
@@ -80,6 +117,48 @@ const stdioCommandInputSchema = z.object({
   cwd: z.string().min(1).max(1024).nullish().transform((c) => c ?? undefined),
 });
 
+/**
+ * Headers the proxy sets itself or that carry meaning between hops: a credential under one of
+ * these names would break framing, routing or sessions rather than authenticate.
+ */
+const RESERVED_HEADER_NAMES = new Set([
+  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
+  'te', 'trailer', 'upgrade', 'expect', 'accept', 'accept-encoding', 'cookie', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method',
+  'mcp-name', 'last-event-id', 'traceparent', 'tracestate', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto',
+]);
+
+/** RFC 9110 §5.1 field name (a token); `authorization` is what kind BEARER is for. */
+const credentialHeaderNameSchema = z
+  .string()
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name (RFC 9110 token)')
+  .refine((name) => !RESERVED_HEADER_NAMES.has(name.toLowerCase()), 'must not be a hop-by-hop, framing, session or forwarding header');
+
+/** RFC 9110 §5.5 field value: visible ASCII, spaces and tabs inside; no CR/LF (header injection). */
+export const upstreamCredentialSchema = z
+  .object({
+    kind: z.enum(['bearer', 'header'], 'must be BEARER or HEADER'),
+    headerName: credentialHeaderNameSchema.nullish(),
+    value: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(4096, 'must be at most 4096 characters')
+      .regex(/^[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?$/, 'must be visible ASCII without leading or trailing spaces'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.kind === 'header' && !c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'is required for HEADER' });
+    if (c.kind === 'bearer' && c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'is only for HEADER' });
+  })
+  .transform((c) => ({ kind: c.kind, headerName: c.kind === 'header' ? c.headerName!.toLowerCase() : null, value: c.value }));
+
+export type UpstreamCredential = z.output<typeof upstreamCredentialSchema>;
+
+export const setUpstreamServerCredentialSchema = z.object({
+  serverId: idSchema,
+  credential: upstreamCredentialSchema.nullish().transform((c) => c ?? null),
+  expectedVersion: expectedVersionSchema,
+});
+
 export const addUpstreamServerSchema = z
   .object({
     tenantId: idSchema,
@@ -90,10 +169,12 @@ export const addUpstreamServerSchema = z
       .nullish()
       .transform((t) => t ?? 'streamable-http'),
     stdio: stdioCommandInputSchema.nullish(),
+    credential: upstreamCredentialSchema.nullish(),
     expectedVersion: expectedVersionSchema,
   })
   .superRefine((input, ctx) => {
     if (input.transport === 'stdio' && !input.stdio) ctx.addIssue({ code: 'custom', path: ['stdio'], message: 'is required for transport "stdio"' });
     if (input.transport !== 'stdio' && !input.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required' });
     if (input.transport !== 'stdio' && input.stdio) ctx.addIssue({ code: 'custom', path: ['stdio'], message: 'is only for transport "stdio"' });
+    if (input.transport === 'stdio' && input.credential) ctx.addIssue({ code: 'custom', path: ['credential'], message: 'is not for transport "stdio" (it has no headers)' });
   });

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { ConnectionOf } from '../pagination/connection.model.js';
+import { UpstreamCredentialKindInput } from './server.input.js';
 
 @ObjectType('StdioCommand', { description: 'What proxies spawn for a stdio server. Environment values are not shown.' })
 export class StdioCommandModel {
@@ -32,6 +33,12 @@ export class UpstreamServerModel {
 
   @Field(() => String, { description: '"streamable-http" (clients use /mcp) or "sse" (legacy HTTP+SSE; clients use /sse and /messages).' })
   transport: string;
+
+  @Field(() => UpstreamCredentialKindInput, { nullable: true, description: 'Kind of the credential the proxy sends (see hasCredential); its value is never shown.' })
+  credentialKind: string | null;
+
+  @Field(() => String, { nullable: true, description: 'For HEADER credentials: the header name (lower case).' })
+  credentialHeaderName: string | null;
 
   @Field(() => Date)
   createdAt: Date;

@@ -3,7 +3,7 @@ import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nest
 import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
-import { AddUpstreamServerInput } from './server.input.js';
+import { AddUpstreamServerInput, SetUpstreamServerCredentialInput } from './server.input.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
 import { StdioCommandModel, UpstreamServerConnection, UpstreamServerModel } from './server.model.js';
 import { ServerService } from './server.service.js';
@@ -28,10 +28,27 @@ export class ServerResolver {
     return this.serverService.remove(id, admin);
   }
 
+  @TenantWrite(tenantOf.row('upstreamServer', 'input.serverId'))
+  @Mutation(() => UpstreamServerModel, {
+    description: 'Sets, replaces or (credential: null) removes what the proxy sends to this upstream on every request. The value is never returned.',
+  })
+  setUpstreamServerCredential(
+    @Args('input', { type: () => SetUpstreamServerCredentialInput }) input: SetUpstreamServerCredentialInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<UpstreamServerModel> {
+    return this.serverService.setCredential(input, admin);
+  }
+
   @TenantRead(tenantOf.arg('tenantId'))
   @Query(() => UpstreamServerConnection, { description: "A tenant's upstream servers, one page at a time, by name." })
   servers(@Args('tenantId', { type: () => ID }) tenantId: string, @Args() page: PageArgs): Promise<Connection<UpstreamServerModel>> {
     return this.serverService.listForTenant(tenantId, page);
+  }
+
+  @TenantRead(tenantOf.parent())
+  @ResolveField('hasCredential', () => Boolean, { description: 'Whether the proxy sends a configured credential to this upstream.' })
+  hasCredentialOf(@Parent() server: { credentialSealed?: string | null }): boolean {
+    return typeof server.credentialSealed === 'string';
   }
 
   @TenantRead(tenantOf.parent())

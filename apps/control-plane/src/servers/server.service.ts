@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient, UpstreamServer } from '@mcpg/db';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
@@ -9,8 +10,9 @@ import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.servic
 import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
 import { and, paginate } from '../pagination/paginate.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { addUpstreamServerSchema } from './server.input.js';
+import { addUpstreamServerSchema, setUpstreamServerCredentialSchema } from './server.input.js';
 import { stdioCommandOf } from './stdio-command.js';
+import { NO_CREDENTIAL, storedCredentialColumns } from './stored-credential.js';
 
 @Injectable()
 export class ServerService {
@@ -23,14 +25,17 @@ export class ServerService {
 
   /** Duplicate name within the tenant: CONFLICT; unknown tenant: NOT_FOUND. */
   async add(input: unknown, admin: AdminPrincipal): Promise<UpstreamServer> {
-    const { tenantId, name, url, transport, stdio, expectedVersion } = parseInput(addUpstreamServerSchema, input);
+    const { tenantId, name, url, transport, stdio, credential, expectedVersion } = parseInput(addUpstreamServerSchema, input);
     if (transport === 'stdio' && !this.config.allowStdioUpstreams) {
       throw badUserInput('transport', 'stdio upstreams are disabled on this control plane (MCPG_ALLOW_STDIO_UPSTREAMS)');
     }
+    // The id is chosen here because the sealed credential is bound to it.
+    const id = randomUUID();
+    const credentialColumns = credential ? storedCredentialColumns(this.requireSecretsKey(), id, credential) : {};
     // A stdio server has no URL; `stdio:<name>` keeps the column (and snapshot field) meaningful.
-    const data = { tenantId, name, url: url ?? `stdio:${name}`, transport, ...(stdio ? { stdio } : {}) };
+    const data = { id, tenantId, name, url: url ?? `stdio:${name}`, transport, ...(stdio ? { stdio } : {}), ...credentialColumns };
     const server = await this.snapshots.change(tenantId, (tx) => tx.upstreamServer.create({ data }), { expectedVersion });
-    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: withoutEnvValues(server) });
+    this.changes.record(admin, { action: 'addUpstreamServer', targetType: 'UpstreamServer', targetId: server.id, tenantId, after: withoutSecrets(server) });
     return server;
   }
 
@@ -40,8 +45,32 @@ export class ServerService {
     const server = await this.prisma.upstreamServer.findUnique({ where: { id } });
     if (!server) throw notFound('id', 'upstream server');
     await this.snapshots.change(server.tenantId, (tx) => tx.upstreamServer.delete({ where: { id } }));
-    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: withoutEnvValues(server) });
+    this.changes.record(admin, { action: 'removeUpstreamServer', targetType: 'UpstreamServer', targetId: id, tenantId: server.tenantId, before: withoutSecrets(server) });
     return server;
+  }
+
+  /** Sets, replaces or (credential null) removes what the proxy sends to the upstream. */
+  async setCredential(input: unknown, admin: AdminPrincipal): Promise<UpstreamServer> {
+    const { serverId, credential, expectedVersion } = parseInput(setUpstreamServerCredentialSchema, input);
+    const before = await this.prisma.upstreamServer.findUnique({ where: { id: serverId } });
+    if (!before) throw notFound('serverId', 'upstream server');
+    if (credential && before.transport === 'stdio') throw badUserInput('credential', 'credential: is not for transport "stdio" (it has no headers)');
+    const data = credential ? storedCredentialColumns(this.requireSecretsKey(), serverId, credential) : NO_CREDENTIAL;
+    const after = await this.snapshots.change(before.tenantId, (tx) => tx.upstreamServer.update({ where: { id: serverId }, data }), { expectedVersion });
+    this.changes.record(admin, {
+      action: 'setUpstreamServerCredential',
+      targetType: 'UpstreamServer',
+      targetId: serverId,
+      tenantId: before.tenantId,
+      before: withoutSecrets(before),
+      after: withoutSecrets(after),
+    });
+    return after;
+  }
+
+  private requireSecretsKey(): Buffer {
+    if (!this.config.upstreamCredentialsKey) throw badUserInput('credential', 'credential: upstream credentials need MCPG_UPSTREAM_CREDENTIALS_KEY on the control plane and the proxies');
+    return this.config.upstreamCredentialsKey;
   }
 
   /** One page of a tenant's servers, by name. */
@@ -58,8 +87,13 @@ export class ServerService {
 
 }
 
-/** Admin change events name a stdio server's environment variables, never their values. */
-function withoutEnvValues(server: UpstreamServer): object {
+/**
+ * Admin change events name a stdio server's environment variables, never their values, and say
+ * whether there is a credential, never its (even sealed) value.
+ */
+function withoutSecrets(server: UpstreamServer): object {
+  const { credentialSealed, ...rest } = server;
+  const shown = { ...rest, hasCredential: credentialSealed !== null };
   const command = stdioCommandOf(server);
-  return command ? { ...server, stdio: { ...command, env: Object.keys(command.env) } } : server;
+  return command ? { ...shown, stdio: { ...command, env: Object.keys(command.env) } } : shown;
 }

@@ -11,6 +11,7 @@ import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
 import { toSnapshotSink } from '../sinks/snapshot-sink.js';
 import { stdioCommandOf } from '../servers/stdio-command.js';
+import { snapshotCredentialOf } from '../servers/stored-credential.js';
 import { tenantLimitsOf } from '../tenants/tenant-limits.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -82,7 +83,7 @@ export class SnapshotPublisherService {
       if (!tenant) throw notFound('tenantId', 'tenant');
       const latest = await tx.snapshot.findFirst({ where: { tenantId }, orderBy: { version: 'desc' } });
       await apply(tx);
-      const wouldPublish = await compileTenant(tx, tenant, (latest?.version ?? 0) + 1);
+      const wouldPublish = await compileTenant(tx, tenant, (latest?.version ?? 0) + 1, this.config.upstreamCredentialsKey ?? null);
       throw new DryRunRollback({ wouldPublish, latestJws: latest?.jws ?? null });
     }).catch((err: unknown) => {
       if (err instanceof DryRunRollback) return err.outcome;
@@ -174,7 +175,7 @@ export class SnapshotPublisherService {
     const tenant = await tx.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant) throw notFound('tenantId', 'tenant');
     const version = (await latestVersion(tx, tenantId)) + 1;
-    const compiled = await compileTenant(tx, tenant, version);
+    const compiled = await compileTenant(tx, tenant, version, this.config.upstreamCredentialsKey ?? null);
     const jws = await signSnapshot(compiled, this.signingKey, this.config.snapshotKeyId);
     await tx.snapshot.create({ data: { tenantId, version, jws, createdAt: new Date(compiled.createdAt) } });
     return { tenantId, version, jws };
@@ -221,6 +222,8 @@ export async function compileTenant(
   tx: Tx,
   tenant: { id: string; slug: string; limits: unknown; allowedOrigins: string[] },
   version: number,
+  /** Opens stored upstream credentials and seals them for proxies. */
+  upstreamCredentialsKey: Buffer | null,
 ): Promise<TenantSnapshot> {
   // One query at a time: a Prisma `include` here would run its relation queries concurrently on
   // the transaction's single connection, which node-postgres deprecates.
@@ -234,7 +237,7 @@ export async function compileTenant(
   return compileSnapshot(
     {
       tenant,
-      servers: servers.map((server) => ({ ...server, stdio: stdioCommandOf(server) })),
+      servers: servers.map((server) => ({ ...server, stdio: stdioCommandOf(server), credential: snapshotCredentialOf(upstreamCredentialsKey, server) ?? null })),
       apiKeys,
       toolRules,
       denyRules,

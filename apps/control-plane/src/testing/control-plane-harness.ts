@@ -64,6 +64,7 @@ export class ControlPlaneHarness {
       allowLoopbackIdpUrls: true,
       sinkSecretKey: randomBytes(32),
       allowStdioUpstreams: false,
+      upstreamCredentialsKey: randomBytes(32),
       ...overrides,
     };
     const harness = new ControlPlaneHarness(

@@ -1,4 +1,4 @@
-import { tenantSnapshotSchema, type SnapshotChange, type TenantSnapshot } from '@mcpg/policy';
+import { displayableCredential, tenantSnapshotSchema, type SnapshotChange, type TenantSnapshot } from '@mcpg/policy';
 import type { SnapshotChangeModel } from './version.model.js';
 
 /**
@@ -21,7 +21,11 @@ export function toChangeModel(change: SnapshotChange): SnapshotChangeModel {
   };
 }
 
-/** A snapshot as admins may read it: key hashes removed. */
+/** A snapshot as admins may read it: key hashes and sealed credentials removed. */
 export function displayableSnapshot(snapshot: TenantSnapshot): string {
-  return JSON.stringify({ ...snapshot, apiKeys: snapshot.apiKeys.map(({ hash: _hash, ...key }) => key) });
+  return JSON.stringify({
+    ...snapshot,
+    servers: snapshot.servers.map((server) => (server.credential ? { ...server, credential: displayableCredential(server.credential) } : server)),
+    apiKeys: snapshot.apiKeys.map(({ hash: _hash, ...key }) => key),
+  });
 }

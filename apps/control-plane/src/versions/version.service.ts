@@ -35,6 +35,8 @@ export class VersionService {
    * rules are restored in the database, so later changes build on the rollback. API keys are
    * credentials, not policy, and stay as they are: a revoked key is never revived, and a key
    * created since has no rule in the old version, so it may call nothing (default deny).
+   * Upstream credentials are credentials too and stay as they are, so a credential replaced
+   * because it leaked never comes back; a server restored after its removal has none until set.
    */
   async rollback(input: unknown, admin: AdminPrincipal): Promise<SnapshotModel> {
     const { tenantId, toVersion, expectedVersion } = parseInput(rollbackTenantSchema, input);
