@@ -46,6 +46,10 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, scope: 'admin', toolGlobs: ['*'] } },
   }),
+  setSubjectToolRule: (f) => ({
+    query: 'mutation($i: SetSubjectToolRuleInput!) { setSubjectToolRule(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, subject: 'attacker', toolGlobs: ['*'] } },
+  }),
   setTenantLimits: (f) => ({
     query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, limits: { maxBodyBytes: 1 } } },
