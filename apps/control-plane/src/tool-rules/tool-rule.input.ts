@@ -92,24 +92,9 @@ export class SetSubjectToolRuleInput extends SelectorRuleGlobsInput {
 }
 
 @InputType()
-export class SetScopeToolRuleInput {
-  @Field(() => ID)
-  tenantId: string;
-
+export class SetScopeToolRuleInput extends SelectorRuleGlobsInput {
   @Field(() => String, { description: 'A scope as tokens carry it in their scope claim, e.g. "tools:read".' })
   scope: string;
-
-  @Field(() => [String], { description: 'Replaces the globs granted to the scope. Empty allows nothing.' })
-  toolGlobs: string[];
-
-  @Field(() => [String], { nullable: true, description: 'Resource URI globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
-  resourceGlobs?: string[] | null;
-
-  @Field(() => [String], { nullable: true, description: 'Prompt-name globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
-  promptGlobs?: string[] | null;
-
-  @Field(() => RuleRateLimitInput, { nullable: true, description: RATE_LIMIT_DESCRIPTION })
-  rateLimit?: RuleRateLimitInput | null;
 }
 
 /** RFC 6749 §3.3 scope-token characters: printable ASCII except space, `"` and `\`. */
