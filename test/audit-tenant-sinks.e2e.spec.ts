@@ -95,8 +95,9 @@ describe('per-tenant audit sinks', () => {
     await cp.ok(`mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { ${SINK} } }`, {
       i: { tenantId: tenants.b.id, name: 'soc-hook', kind: 'webhook', url: webhook.url, secret: HOOK_SECRET },
     });
-    const listed = await cp.graphql(`query($t: ID!) { auditSinks(tenantId: $t) { ${SINK} } }`, { t: tenants.a.id });
-    const asSecret = await cp.graphql(`query($t: ID!) { auditSinks(tenantId: $t) { secret } }`, { t: tenants.a.id });
+    const listed = await cp.ok<{ auditSinks: { totalCount: number; nodes: unknown[] } }>(`query($t: ID!) { auditSinks(tenantId: $t) { totalCount nodes { ${SINK} } } }`, { t: tenants.a.id });
+    expect(listed.auditSinks).toMatchObject({ totalCount: 1, nodes: [expect.objectContaining({ name: 'soc-elastic', kind: 'elastic' })] });
+    const asSecret = await cp.graphql(`query($t: ID!) { auditSinks(tenantId: $t) { nodes { secret } } }`, { t: tenants.a.id });
     expect(asSecret.errors?.[0]?.message).toContain('Cannot query field "secret"');
 
     const { jws, snapshot } = await cp.snapshotInRedis(tenants.a.id);

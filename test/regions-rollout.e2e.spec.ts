@@ -159,8 +159,12 @@ describe('regions and rollout', () => {
       { proxyId: 'proxy-eu-1', version: 4, isLagging: false },
       { proxyId: 'proxy-eu-stale', version: 0, isLagging: true },
     ]);
-    const { proxies: live } = await gql<{ proxies: Array<{ proxyId: string; region: string; reportedVia: string }> }>('{ proxies { proxyId region reportedVia } }');
-    expect(live.map((p) => [p.proxyId, p.region, p.reportedVia]).sort()).toEqual([
+    type ProxyPage = { proxies: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ proxyId: string; region: string; reportedVia: string }> } };
+    const PROXIES = 'query($after: String) { proxies(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { proxyId region reportedVia } } }';
+    const firstPage = (await gql<ProxyPage>(PROXIES, {})).proxies;
+    const secondPage = (await gql<ProxyPage>(PROXIES, { after: firstPage.pageInfo.endCursor })).proxies;
+    expect([firstPage.totalCount, firstPage.pageInfo.hasNextPage, secondPage.pageInfo.hasNextPage]).toEqual([3, true, false]);
+    expect([...firstPage.nodes, ...secondPage.nodes].map((p) => [p.proxyId, p.region, p.reportedVia])).toEqual([
       ['proxy-eu-1', 'eu', 'eu'],
       ['proxy-eu-stale', 'eu', 'eu'],
       ['proxy-us-1', 'us', 'us'],

@@ -16,7 +16,7 @@ import { AdminTokenVerifier } from './admin-auth/admin-token.js';
 import { AdminChangeRecorder } from './admin-changes/admin-change-recorder.js';
 import { AdminSessionCredentials } from './admin-oidc/admin-session.js';
 import { AdminSessionResolver } from './admin-oidc/admin-session.resolver.js';
-import { AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
+import { AdminIdentityResolver, AdminTokenResolver } from './admin-tokens/admin-token.resolver.js';
 import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
@@ -105,6 +105,7 @@ export class ControlPlaneModule {
         AdminChangeRecorder,
         AdminTokenService,
         AdminTokenResolver,
+        AdminIdentityResolver,
         AdminSessionResolver,
         SnapshotPublisherService,
         SnapshotService,

@@ -188,6 +188,7 @@ beforeAll(async () => {
       { id: 'rule-dev', apiKeyId: 'key-dev', toolGlobs: ['echo'] },
       { id: 'rule-echo', apiKeyId: null, scope: 'tools:echo', toolGlobs: ['echo'] },
       { id: 'rule-math', apiKeyId: null, scope: 'tools:math', toolGlobs: ['get-sum'] },
+      { id: 'rule-carol', apiKeyId: null, subject: 'carol@acme', toolGlobs: ['get-env'] },
     ],
     identityProviders: [
       provider('p-idp', 1, { issuer: idp.issuer, jwksUri: idp.jwksUri }),
@@ -264,6 +265,21 @@ describe('JWT from a tenant identity provider', () => {
     expect(await res.body.json()).toMatchObject({ jsonrpc: '2.0', id: 9, error: { code: -32001, data: { reason: 'insufficient_scope', scope: 'tools:echo openid tools:math' } } });
     const event = (await auditEvents()).find((e) => e.traceId === traceId);
     expect(event).toMatchObject({ kind: 'tool.denied', tool: 'get-sum', reason: 'insufficient_scope', status: 403, principal: { via: 'jwt' } });
+  });
+
+  it('unites the token\'s scope rules with the rule of its subject; other subjects with the same scopes do not get it', async () => {
+    const carol = await connect(await idp.sign({ audience: AUDIENCE, claims: { sub: 'carol@acme', scope: 'tools:echo' } }));
+    expect((await carol.listTools()).tools.map((t) => t.name).sort()).toEqual(['echo', 'get-env']);
+    expect((await carol.callTool({ name: 'get-env', arguments: {} })).isError).toBeFalsy();
+    expect((await carol.callTool({ name: 'echo', arguments: { message: 'carol' } })).content).toEqual([{ type: 'text', text: 'Echo: carol' }]);
+    await carol.close();
+    expect(tap.calledTools()).toContain('get-env');
+    const calls = tap.calledTools().length;
+    const dave = await connect(await idp.sign({ audience: AUDIENCE, claims: { sub: 'dave@acme', scope: 'tools:echo' } }));
+    expect((await dave.listTools()).tools.map((t) => t.name)).toEqual(['echo']);
+    await expect(dave.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32001 });
+    await dave.close();
+    expect(tap.calledTools()).toHaveLength(calls);
   });
 
   it('accepts RS256, ES256 and EdDSA tokens and a scope claim given as an array', async () => {

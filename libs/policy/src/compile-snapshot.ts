@@ -17,11 +17,12 @@ export interface TenantModel {
   tenant: { id: string; slug: string };
   servers: ReadonlyArray<{ id: string; name: string; url: string; transport?: string; stdio?: StdioCommand | null; credential?: SnapshotUpstreamCredential | null }>;
   apiKeys: ReadonlyArray<{ id: string; name: string; prefix: string; hash: string; revokedAt: Date | null; expiresAt?: Date | null }>;
-  /** A rule names an API key or a scope (see `snapshotToolRuleSchema`). */
+  /** A rule names an API key, a scope or a subject (see `snapshotToolRuleSchema`). */
   toolRules: ReadonlyArray<{
     id: string;
     apiKeyId: string | null;
     scope?: string | null;
+    subject?: string | null;
     toolGlobs: readonly string[];
     resourceGlobs?: readonly string[];
     promptGlobs?: readonly string[];
@@ -116,7 +117,8 @@ function compileRule(r: TenantModel['toolRules'][number]): SnapshotToolRule {
   };
   if (r.apiKeyId) return { id: r.id, apiKeyId: r.apiKeyId, ...globs };
   if (r.scope) return { id: r.id, scope: r.scope, ...globs };
-  throw new Error(`tool rule ${r.id} names neither an API key nor a scope`);
+  if (r.subject) return { id: r.id, subject: r.subject, ...globs };
+  throw new Error(`tool rule ${r.id} names neither an API key, a scope nor a subject`);
 }
 
 /** Validated on input; anything unknown is treated as the default transport. */

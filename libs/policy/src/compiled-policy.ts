@@ -60,6 +60,8 @@ export interface CompiledPolicy {
   readonly serversByName: ReadonlyMap<string, SnapshotServer>;
   readonly keysByHash: ReadonlyMap<string, CompiledApiKey>;
   readonly scopeRules: ReadonlyMap<string, CompiledScopeRule>;
+  /** Allow rules of one token subject, by subject. */
+  readonly subjectRules: ReadonlyMap<string, CompiledScopeRule>;
   readonly denyRules: readonly CompiledDenyRule[];
   /** Allow rules with a rate limit of their own, by rule id. */
   readonly ruleRateLimits: ReadonlyMap<string, RateLimitConfig>;
@@ -160,9 +162,11 @@ function accessFromRules(rules: readonly CompiledScopeRule[]): ToolAccess {
 export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOptions = {}): CompiledPolicy {
   const rulesByKey = new Map<string, CompiledScopeRule>();
   const scopeRules = new Map<string, CompiledScopeRule>();
+  const subjectRules = new Map<string, CompiledScopeRule>();
   for (const rule of snapshot.rules) {
     if (rule.apiKeyId !== undefined) rulesByKey.set(rule.apiKeyId, compileRuleMatchers(rule));
     else if (rule.scope !== undefined) scopeRules.set(rule.scope, compileRuleMatchers(rule));
+    else if (rule.subject !== undefined) subjectRules.set(rule.subject, compileRuleMatchers(rule));
   }
   const denyRules = snapshot.denyRules.map(compileDenyRule);
   const keysByHash = new Map<string, CompiledApiKey>();
@@ -197,6 +201,7 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
     serversByName: new Map(snapshot.servers.map((s) => [s.name, s])),
     keysByHash,
     scopeRules,
+    subjectRules,
     denyRules,
     ruleRateLimits: new Map(snapshot.rules.flatMap((rule) => (rule.rateLimit ? [[rule.id, rule.rateLimit] as const] : []))),
     identityProviders: snapshot.identityProviders,
@@ -206,8 +211,8 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
 }
 
 /**
- * The union of the scope rules a token's scopes select (scopes without a rule grant nothing),
- * less what the deny rules selecting this subject or these scopes forbid.
+ * The union of the scope rules a token's scopes select (scopes without a rule grant nothing) and
+ * the rule of its subject, less what the deny rules selecting this subject or these scopes forbid.
  */
 export function toolAccessForScopes(policy: CompiledPolicy, scopes: readonly string[], subject?: string): ToolAccess {
   const rules: CompiledScopeRule[] = [];
@@ -215,6 +220,8 @@ export function toolAccessForScopes(policy: CompiledPolicy, scopes: readonly str
     const rule = policy.scopeRules.get(scope);
     if (rule) rules.push(rule);
   }
+  const subjectRule = subject === undefined ? undefined : policy.subjectRules.get(subject);
+  if (subjectRule) rules.push(subjectRule);
   return withDenyRules(accessFromRules(rules), policy.denyRules, { scopes, subject });
 }
 

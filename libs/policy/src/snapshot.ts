@@ -40,14 +40,17 @@ export const snapshotApiKeySchema = z.object({
 });
 
 /**
- * A rule grants tool globs either to one API key (`apiKeyId`) or to every principal holding a
- * scope (`scope`, from a JWT or OAuth token). Exactly one of the two is set.
+ * A rule grants tool globs to one API key (`apiKeyId`), to every principal holding a scope
+ * (`scope`, from a JWT or OAuth token), or to one token subject (`subject`, e.g. a JWT `sub`).
+ * Exactly one of the three is set.
  */
 export const snapshotToolRuleSchema = z
   .object({
     id: z.string(),
     apiKeyId: z.string().optional(),
     scope: z.string().optional(),
+    /** A token principal's subject (JWT / OAuth `sub`, or a client certificate's identity). */
+    subject: z.string().optional(),
     toolGlobs: z.array(z.string()),
     /** `resources/read` / `resources/subscribe` URIs this rule grants; absent in older snapshots. */
     resourceGlobs: z.array(z.string()).default([]),
@@ -56,7 +59,7 @@ export const snapshotToolRuleSchema = z
     /** Calls this rule allows, per principal, on top of the tenant's per-identity limit. */
     rateLimit: z.lazy(() => rateLimitSchema).optional(),
   })
-  .refine((r) => (r.apiKeyId === undefined) !== (r.scope === undefined), 'a rule names either apiKeyId or scope');
+  .refine((r) => [r.apiKeyId, r.scope, r.subject].filter((s) => s !== undefined).length === 1, 'a rule names exactly one of apiKeyId, scope and subject');
 
 /**
  * A deny rule: whoever it selects may not use what its globs match, whatever allow rules say

@@ -52,6 +52,13 @@ const mutations: Record<string, MutationCase> = {
     }),
     allowed: everyone,
   },
+  setSubjectToolRule: {
+    build: (t) => ({
+      query: 'mutation($i: SetSubjectToolRuleInput!) { setSubjectToolRule(input: $i) { id } }',
+      variables: { i: { tenantId: t.tenantId, subject: 'alice@example.com', toolGlobs: ['echo'] } },
+    }),
+    allowed: everyone,
+  },
   setTenantLimits: {
     build: (t) => ({
       query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { id } }',

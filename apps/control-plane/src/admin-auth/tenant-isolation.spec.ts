@@ -46,6 +46,10 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, scope: 'admin', toolGlobs: ['*'] } },
   }),
+  setSubjectToolRule: (f) => ({
+    query: 'mutation($i: SetSubjectToolRuleInput!) { setSubjectToolRule(input: $i) { id } }',
+    variables: { i: { tenantId: f.b.id, subject: 'attacker', toolGlobs: ['*'] } },
+  }),
   setTenantLimits: (f) => ({
     query: 'mutation($i: SetTenantLimitsInput!) { setTenantLimits(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, limits: { maxBodyBytes: 1 } } },
@@ -75,7 +79,7 @@ const attemptsOnB: Record<string, Attempt> = {
   removeDenyRule: (f) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: f.b.denyRuleId } }),
   denyRules: (f) => ({ query: 'query($t: ID!) { denyRules(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
-  auditSinks: (f) => ({ query: 'query($t: ID!) { auditSinks(tenantId: $t) { id } }', variables: { t: f.b.id } }),
+  auditSinks: (f) => ({ query: 'query($t: ID!) { auditSinks(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createAuditSink: (f) => ({
     query: 'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, name: 'evil', kind: 'webhook', url: 'https://evil.example/hook', secret: 'an-attackers-secret-0123' } },
@@ -215,7 +219,7 @@ describe('tenant isolation', () => {
         adminTokens: Page<{ tenantId: string | null }>;
       }>(
         `{ tenants { totalCount nodes { id slug apiKeys { nodes { id tenantId } } servers { nodes { id tenantId } } snapshotVersion regions { name } } }
-           adminTokens { totalCount nodes { id tenantId } } me { isPlatformAdmin tenants { tenantId role } } }`,
+           adminTokens { totalCount nodes { id tenantId } } me { isPlatformAdmin tenants { nodes { tenantId role } } } }`,
         {},
         tokens[role],
       );
@@ -242,7 +246,7 @@ describe('tenant isolation', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
     expect(await cp.prisma.tenant.count({ where: { slug: 'sneaky' } })).toBe(0);
-    for (const query of ['{ regions { nodes { id } } }', '{ proxies { proxyId } }']) {
+    for (const query of ['{ regions { nodes { id } } }', '{ proxies { nodes { proxyId } } }']) {
       for (const role of ['admin', 'viewer'] as const) {
         expect((await cp.graphql(query, {}, tokens[role])).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       }

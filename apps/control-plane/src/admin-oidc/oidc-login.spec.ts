@@ -75,9 +75,13 @@ describe('OIDC admin login (authorization code + PKCE) against a local OIDC prov
       ]),
     });
     expect(body.token).toMatch(/^mcpgs_/);
-    const me = await cp.ok<{ me: { via: string; subject: string; tenants: Array<{ role: string }> } }>('{ me { via subject tenants { role } } }', {}, body.token!);
-    expect(me.me).toMatchObject({ via: 'oidc', subject: 'oidc:alice' });
-    expect(me.me.tenants.map((t) => t.role).sort()).toEqual(['TENANT_ADMIN', 'TENANT_VIEWER']);
+    type Me = { me: { via: string; subject: string; tenants: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ role: string }> } } };
+    const ME = 'query($after: String) { me { via subject tenants(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { role } } } }';
+    const me = await cp.ok<Me>(ME, {}, body.token!);
+    expect(me.me).toMatchObject({ via: 'oidc', subject: 'oidc:alice', tenants: { totalCount: 2, pageInfo: { hasNextPage: true } } });
+    const rest = await cp.ok<Me>(ME, { after: me.me.tenants.pageInfo.endCursor }, body.token!);
+    expect(rest.me.tenants.pageInfo.hasNextPage).toBe(false);
+    expect([...me.me.tenants.nodes, ...rest.me.tenants.nodes].map((t) => t.role).sort()).toEqual(['TENANT_ADMIN', 'TENANT_VIEWER']);
     const { tenants } = await cp.ok<{ tenants: { nodes: Array<{ slug: string }> } }>('{ tenants { nodes { slug } } }', {}, body.token!);
     expect(tenants.nodes.map((t) => t.slug).sort()).toEqual(['acme', 'globex']);
     // Viewer of globex: writes there are FORBIDDEN; admin of acme: allowed.

@@ -73,6 +73,8 @@ export class AdminIdentityModel {
   @Field(() => Boolean)
   isPlatformAdmin: boolean;
 
-  @Field(() => [TenantGrantModel])
-  tenants: TenantGrantModel[];
+  /** Exposed as the `tenants` connection (AdminIdentityResolver). */
+  grants: TenantGrantModel[];
 }
+
+export const TenantGrantConnection = ConnectionOf(TenantGrantModel, 'TenantGrant');

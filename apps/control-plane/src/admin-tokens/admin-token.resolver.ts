@@ -1,11 +1,20 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AnyAdmin } from '../admin-auth/access.decorator.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CreateAdminTokenInput } from './admin-token.input.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
-import { AdminIdentityModel, AdminRoleModel, AdminTokenConnection, AdminTokenModel, CreatedAdminTokenModel } from './admin-token.model.js';
+import { paginateList } from '../pagination/paginate.js';
+import {
+  AdminIdentityModel,
+  AdminRoleModel,
+  AdminTokenConnection,
+  AdminTokenModel,
+  CreatedAdminTokenModel,
+  TenantGrantConnection,
+  type TenantGrantModel,
+} from './admin-token.model.js';
 import { AdminTokenService } from './admin-token.service.js';
 
 // Who may issue or revoke a token depends on the token's role and tenant, so these resolvers are
@@ -46,10 +55,19 @@ export class AdminTokenResolver {
       subject: admin.subject,
       via: admin.via,
       isPlatformAdmin: admin.isPlatformAdmin,
-      tenants: [...admin.tenantRoles].map(([tenantId, role]) => ({
+      grants: [...admin.tenantRoles].map(([tenantId, role]) => ({
         tenantId,
         role: role === 'admin' ? AdminRoleModel.TENANT_ADMIN : AdminRoleModel.TENANT_VIEWER,
       })),
     };
+  }
+}
+
+@Resolver(() => AdminIdentityModel)
+export class AdminIdentityResolver {
+  @AnyAdmin()
+  @ResolveField('tenants', () => TenantGrantConnection, { description: 'The tenants the caller has a role in (platform admins: none listed, all allowed), by tenant id.' })
+  tenants(@Parent() identity: AdminIdentityModel, @Args() page: PageArgs): Connection<TenantGrantModel> {
+    return paginateList(page, identity.grants, (grant) => grant.tenantId);
   }
 }

@@ -35,8 +35,7 @@ function decodeCursor(cursor: string): { value: SortValue; id: string } {
  * range query rather than an OFFSET scan.
  */
 export async function paginate<T extends { id: string }, F extends keyof T & string>(args: PageArgs, query: PageQuery<T, F>): Promise<Connection<T>> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badUserInput('first', `first: must be 1-${MAX_PAGE_SIZE}`);
+  const first = pageSizeOf(args);
   const dir = query.direction === SortDirection.DESC ? 'desc' : 'asc';
   const op = dir === 'asc' ? 'gt' : 'lt';
   let where: Record<string, unknown> = {};
@@ -52,6 +51,36 @@ export async function paginate<T extends { id: string }, F extends keyof T & str
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount: await query.count(),
+  };
+}
+
+function pageSizeOf(args: PageArgs): number {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badUserInput('first', `first: must be 1-${MAX_PAGE_SIZE}`);
+  return first;
+}
+
+/**
+ * The same connection over a list that is not in the database (read from Redis, or from the
+ * caller's credentials), ordered by a key unique within it. Cursors name the last key, so a page
+ * stays correct when items come and go between requests.
+ */
+export function paginateList<T>(args: PageArgs, items: readonly T[], keyOf: (item: T) => string): Connection<T> {
+  const first = pageSizeOf(args);
+  const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const keyed = items.map((node) => ({ key: keyOf(node), node })).sort((a, b) => byKey(a.key, b.key));
+  let rest = keyed;
+  if (args.after) {
+    const { value } = decodeCursor(args.after);
+    if (typeof value !== 'string') throw badUserInput('after', 'after: not a cursor from this list');
+    rest = keyed.filter((item) => item.key > value);
+  }
+  const edges = rest.slice(0, first).map(({ key, node }) => ({ cursor: encodeCursor(key, key), node }));
+  return {
+    nodes: edges.map((edge) => edge.node),
+    edges,
+    pageInfo: { hasNextPage: rest.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: keyed.length,
   };
 }
 

@@ -82,3 +82,5 @@ export class ProxyStatusModel {
   @Field(() => Int)
   tenants: number;
 }
+
+export const ProxyStatusConnection = ConnectionOf(ProxyStatusModel, 'ProxyStatus');

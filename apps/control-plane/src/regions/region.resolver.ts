@@ -7,7 +7,7 @@ import { maskUrlPassword } from '../admin-changes/without-secrets.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import { CreateRegionInput, SetTenantRegionsInput } from './region.input.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
-import { ProxyStatusModel, RegionConnection, RegionModel, RolloutModel } from './region.model.js';
+import { ProxyStatusConnection, ProxyStatusModel, RegionConnection, RegionModel, RolloutModel } from './region.model.js';
 import { RegionService } from './region.service.js';
 import { RolloutService } from './rollout.service.js';
 
@@ -52,9 +52,9 @@ export class RegionResolver {
   }
 
   @PlatformOnly()
-  @Query(() => [ProxyStatusModel], { description: 'Every live proxy of every region.' })
-  proxies(): Promise<ProxyStatusModel[]> {
-    return this.rolloutService.proxies();
+  @Query(() => ProxyStatusConnection, { description: 'Every live proxy of every region, by the region it reported through, then proxy id.' })
+  proxies(@Args() page: PageArgs): Promise<Connection<ProxyStatusModel>> {
+    return this.rolloutService.proxies(page);
   }
 
   /** Infrastructure detail: platform admins only, password masked. */

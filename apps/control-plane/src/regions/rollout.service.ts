@@ -6,6 +6,8 @@ import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId } from '../validation/parse-input.js';
 import { RegionBuses, type RegionBus } from './region-buses.js';
+import type { Connection, PageArgs } from '../pagination/connection.model.js';
+import { paginateList } from '../pagination/paginate.js';
 import type { ProxyStatusModel, RolloutModel } from './region.model.js';
 
 /** Rollout status from the proxies' heartbeats in each region's Redis. */
@@ -37,8 +39,8 @@ export class RolloutService {
     return { tenantId, latestVersion, expectedVersion, regions, laggingProxies };
   }
 
-  /** Every live proxy of every known region. */
-  async proxies(): Promise<ProxyStatusModel[]> {
+  /** Every live proxy of every known region, by the region it reported through, then proxy id. */
+  async proxies(page: PageArgs): Promise<Connection<ProxyStatusModel>> {
     const regions = await this.prisma.region.findMany();
     const buses = new Map([this.buses.defaultBus, ...regions.map((r) => this.buses.busFor(r))].map((bus) => [bus.key, bus]));
     const statuses = await Promise.all(
@@ -52,7 +54,7 @@ export class RolloutService {
         })),
       ),
     );
-    return statuses.flat();
+    return paginateList(page, statuses.flat(), (status) => `${status.reportedVia}\u0000${status.proxyId}`);
   }
 }
 

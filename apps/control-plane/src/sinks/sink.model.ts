@@ -1,3 +1,4 @@
+import { ConnectionOf } from '../pagination/connection.model.js';
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('AuditSink', { description: "A tenant's own audit destination. Its credentials are write-only." })
@@ -41,3 +42,5 @@ export class AuditSinkModel {
   @Field(() => Date)
   updatedAt: Date;
 }
+
+export const AuditSinkConnection = ConnectionOf(AuditSinkModel, 'AuditSink');

@@ -4,7 +4,8 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
 import { CreateAuditSinkInput, UpdateAuditSinkInput } from './sink.input.js';
-import { AuditSinkModel } from './sink.model.js';
+import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { AuditSinkConnection, AuditSinkModel } from './sink.model.js';
 import { SinkService } from './sink.service.js';
 
 @Resolver(() => AuditSinkModel)
@@ -12,9 +13,9 @@ export class SinkResolver {
   constructor(@Inject(SinkService) private readonly sinks: SinkService) {}
 
   @TenantRead(tenantOf.arg('tenantId'))
-  @Query(() => [AuditSinkModel], { description: "The tenant's own audit sinks (credentials are never returned)." })
-  auditSinks(@Args('tenantId', { type: () => ID }) tenantId: string): Promise<AuditSinkModel[]> {
-    return this.sinks.list(tenantId);
+  @Query(() => AuditSinkConnection, { description: "The tenant's own audit sinks by name (credentials are never returned)." })
+  auditSinks(@Args('tenantId', { type: () => ID }) tenantId: string, @Args() page: PageArgs): Promise<Connection<AuditSinkModel>> {
+    return this.sinks.list(tenantId, page);
   }
 
   @TenantWrite(tenantOf.arg('input.tenantId'))

@@ -10,6 +10,8 @@ import { badUserInput, notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
 import { createAuditSinkSchema, updateAuditSinkSchema } from './sink.input.js';
+import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
+import { and, mapConnection, paginate } from '../pagination/paginate.js';
 import type { AuditSinkModel } from './sink.model.js';
 import type { SinkSecretStore } from './sink-secret-store.js';
 
@@ -34,11 +36,16 @@ export class SinkService {
     @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
   ) {}
 
-  async list(tenantIdArg: string): Promise<AuditSinkModel[]> {
+  async list(tenantIdArg: string, page: PageArgs): Promise<Connection<AuditSinkModel>> {
     const tenantId = parseId('tenantId', tenantIdArg);
-    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { auditSinks: { orderBy: { name: 'asc' } } } });
-    if (!tenant) throw notFound('tenantId', 'tenant');
-    return tenant.auditSinks.map(toModel);
+    if (!(await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) throw notFound('tenantId', 'tenant');
+    const rows = await paginate<AuditSink, 'name'>(page, {
+      field: 'name',
+      direction: SortDirection.ASC,
+      findMany: (q) => this.prisma.auditSink.findMany({ ...q, where: and({ tenantId }, q.where) }),
+      count: () => this.prisma.auditSink.count({ where: { tenantId } }),
+    });
+    return mapConnection(rows, toModel);
   }
 
   async create(input: unknown, admin: AdminPrincipal): Promise<AuditSinkModel> {

@@ -57,6 +57,21 @@ describe('tenant audit sinks', () => {
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
   });
 
+  it('lists a tenant\'s sinks by name, a page at a time', async () => {
+    const listing = await cp.createTenant('paged-sinks');
+    for (const name of ['c-hook', 'a-hook', 'b-hook']) {
+      await cp.ok(CREATE, { i: { tenantId: listing.id, name, kind: 'webhook', url: 'https://x/y', secret: 'a-webhook-secret-16+' } });
+    }
+    const LIST = 'query($t: ID!, $after: String) { auditSinks(tenantId: $t, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } }';
+    type Page = { auditSinks: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Array<{ name: string }> } };
+    const first = await cp.ok<Page>(LIST, { t: listing.id });
+    expect(first.auditSinks).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true }, nodes: [{ name: 'a-hook' }, { name: 'b-hook' }] });
+    const second = await cp.ok<Page>(LIST, { t: listing.id, after: first.auditSinks.pageInfo.endCursor });
+    expect(second.auditSinks).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: false }, nodes: [{ name: 'c-hook' }] });
+    const unknown = await cp.graphql(LIST, { t: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'tenantId' });
+  });
+
   it('refuses to store credentials when no sealing key is configured', async () => {
     await cp.startApp({ sinkSecretKey: null });
     const result = await cp.graphql(CREATE, { i: { tenantId, name: 'nokey', kind: 'splunk_hec', url: 'https://s:8088', secret: 'hec-token-x' } });

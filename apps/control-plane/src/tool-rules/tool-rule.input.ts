@@ -65,25 +65,36 @@ export const setToolRuleSchema = z.object({
   expectedVersion: expectedVersionSchema,
 });
 
-@InputType()
-export class SetScopeToolRuleInput {
+@InputType({ isAbstract: true })
+class SelectorRuleGlobsInput {
   @Field(() => ID)
   tenantId: string;
 
-  @Field(() => String, { description: 'A scope as tokens carry it in their scope claim, e.g. "tools:read".' })
-  scope: string;
-
-  @Field(() => [String], { description: 'Replaces the globs granted to the scope. Empty allows nothing.' })
+  @Field(() => [String], { description: 'Replaces the globs the rule grants. Empty allows nothing.' })
   toolGlobs: string[];
 
-  @Field(() => [String], { nullable: true, description: 'Resource URI globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
+  @Field(() => [String], { nullable: true, description: 'Resource URI globs the rule grants. Omitted: unchanged. Empty allows nothing.' })
   resourceGlobs?: string[] | null;
 
-  @Field(() => [String], { nullable: true, description: 'Prompt-name globs granted to the scope. Omitted: unchanged. Empty allows nothing.' })
+  @Field(() => [String], { nullable: true, description: 'Prompt-name globs the rule grants. Omitted: unchanged. Empty allows nothing.' })
   promptGlobs?: string[] | null;
 
   @Field(() => RuleRateLimitInput, { nullable: true, description: RATE_LIMIT_DESCRIPTION })
   rateLimit?: RuleRateLimitInput | null;
+}
+
+@InputType()
+export class SetSubjectToolRuleInput extends SelectorRuleGlobsInput {
+  @Field(() => String, {
+    description: 'A token principal\'s subject: the JWT / OAuth `sub` (or the identity provider\'s subject claim), or a client certificate\'s identity.',
+  })
+  subject: string;
+}
+
+@InputType()
+export class SetScopeToolRuleInput extends SelectorRuleGlobsInput {
+  @Field(() => String, { description: 'A scope as tokens carry it in their scope claim, e.g. "tools:read".' })
+  scope: string;
 }
 
 /** RFC 6749 §3.3 scope-token characters: printable ASCII except space, `"` and `\`. */
@@ -97,3 +108,14 @@ export const setScopeToolRuleSchema = z.object({
   promptGlobs: nameGlobs.nullish(),
   rateLimit: ruleRateLimitSchema.nullish(),
 });
+
+/**
+ * Subjects are matched exactly as the identity provider states them, so nothing is trimmed.
+ * API keys are not token subjects: their rule is set with setToolRule.
+ */
+export const subjectSchema = z
+  .string()
+  .regex(/^[^\x00-\x1F\x7F]{1,500}$/, 'must be 1-500 characters without control characters')
+  .refine((s) => !s.startsWith('apikey:'), 'names an API key; set its rule with setToolRule');
+
+export const setSubjectToolRuleSchema = setScopeToolRuleSchema.omit({ scope: true }).extend({ subject: subjectSchema });

@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('ToolRule', { description: 'Which tool-name globs one API key, or every token holding one scope, may call. Absent or empty: none.' })
+@ObjectType('ToolRule', { description: 'Which tool-name globs one API key, every token holding one scope, or one token subject may call. Absent or empty: none.' })
 export class ToolRuleModel {
   @Field(() => ID)
   id: string;
@@ -10,6 +10,9 @@ export class ToolRuleModel {
 
   @Field(() => String, { nullable: true, description: 'Set for a rule of a token scope (JWT / OAuth).' })
   scope: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Set for a rule of one token subject (JWT / OAuth `sub`, certificate identity).' })
+  subject: string | null;
 
   @Field(() => [String])
   toolGlobs: string[];

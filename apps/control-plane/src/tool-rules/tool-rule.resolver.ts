@@ -4,7 +4,7 @@ import { TenantRead, TenantWrite, tenantOf } from '../admin-auth/access.decorato
 import { PolicyDryRunModel } from '../versions/version.model.js';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { CurrentAdmin } from '../admin-auth/current-admin.decorator.js';
-import { SetScopeToolRuleInput, SetToolRuleInput } from './tool-rule.input.js';
+import { SetScopeToolRuleInput, SetSubjectToolRuleInput, SetToolRuleInput } from './tool-rule.input.js';
 import { ToolRuleModel } from './tool-rule.model.js';
 import { ToolRuleService } from './tool-rule.service.js';
 
@@ -34,5 +34,14 @@ export class ToolRuleResolver {
     @CurrentAdmin() admin: AdminPrincipal,
   ): Promise<ToolRuleModel> {
     return this.toolRuleService.setForScope(input, admin);
+  }
+
+  @TenantWrite(tenantOf.arg('input.tenantId'))
+  @Mutation(() => ToolRuleModel, { description: 'Replaces the tool globs granted to the JWT / OAuth / mTLS principal with this subject, on top of its scopes\' rules.' })
+  setSubjectToolRule(
+    @Args('input', { type: () => SetSubjectToolRuleInput }) input: SetSubjectToolRuleInput,
+    @CurrentAdmin() admin: AdminPrincipal,
+  ): Promise<ToolRuleModel> {
+    return this.toolRuleService.setForSubject(input, admin);
   }
 }

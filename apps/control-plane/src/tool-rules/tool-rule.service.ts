@@ -1,4 +1,4 @@
-import type { PrismaClient, ToolRule } from '@mcpg/db';
+import type { Prisma, PrismaClient, ToolRule } from '@mcpg/db';
 import { diffSnapshots } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
@@ -9,7 +9,7 @@ import { SnapshotPublisherService, type Tx } from '../snapshots/snapshot-publish
 import { decodeStoredSnapshot, displayableSnapshot, toChangeModel } from '../versions/stored-snapshot.js';
 import type { PolicyDryRunModel } from '../versions/version.model.js';
 import { parseInput } from '../validation/parse-input.js';
-import { setScopeToolRuleSchema, setToolRuleSchema } from './tool-rule.input.js';
+import { setScopeToolRuleSchema, setSubjectToolRuleSchema, setToolRuleSchema } from './tool-rule.input.js';
 
 @Injectable()
 export class ToolRuleService {
@@ -52,16 +52,27 @@ export class ToolRuleService {
   /** Replaces the globs granted to every token holding `scope` in the tenant. */
   async setForScope(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
     const { tenantId, scope, ...globs } = parseInput(setScopeToolRuleSchema, input);
-    const before = await this.prisma.toolRule.findUnique({ where: { tenantId_scope: { tenantId, scope } } });
+    return this.setForSelector('setScopeToolRule', tenantId, { tenantId_scope: { tenantId, scope } }, { scope }, globs, admin);
+  }
+
+  /** Replaces the globs granted to the token principal with `subject` in the tenant. */
+  async setForSubject(input: unknown, admin: AdminPrincipal): Promise<ToolRule> {
+    const { tenantId, subject, ...globs } = parseInput(setSubjectToolRuleSchema, input);
+    return this.setForSelector('setSubjectToolRule', tenantId, { tenantId_subject: { tenantId, subject } }, { subject }, globs, admin);
+  }
+
+  private async setForSelector(
+    action: 'setScopeToolRule' | 'setSubjectToolRule',
+    tenantId: string,
+    where: Prisma.ToolRuleWhereUniqueInput,
+    selector: { scope: string } | { subject: string },
+    globs: RuleGlobs,
+    admin: AdminPrincipal,
+  ): Promise<ToolRule> {
+    const before = await this.prisma.toolRule.findUnique({ where });
     const changed = changedGlobs(globs);
-    const rule = await this.snapshots.change(tenantId, (tx) =>
-      tx.toolRule.upsert({
-        where: { tenantId_scope: { tenantId, scope } },
-        create: { tenantId, scope, ...changed },
-        update: changed,
-      }),
-    );
-    this.changes.record(admin, { action: 'setScopeToolRule', targetType: 'ToolRule', targetId: rule.id, tenantId, before, after: rule });
+    const rule = await this.snapshots.change(tenantId, (tx) => tx.toolRule.upsert({ where, create: { tenantId, ...selector, ...changed }, update: changed }));
+    this.changes.record(admin, { action, targetType: 'ToolRule', targetId: rule.id, tenantId, before, after: rule });
     return rule;
   }
 }

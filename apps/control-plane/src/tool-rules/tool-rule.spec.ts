@@ -96,3 +96,50 @@ describe('tool rules', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rateLimit' });
   });
 });
+
+describe('subject tool rules', () => {
+  const SET_SUBJECT = 'mutation($input: SetSubjectToolRuleInput!) { setSubjectToolRule(input: $input) { id subject scope apiKeyId toolGlobs promptGlobs } }';
+  const ROLLBACK = 'mutation($i: RollbackTenantInput!) { rollbackTenant(input: $i) { version } }';
+  let cp: ControlPlaneHarness;
+  let tenantId: string;
+  beforeAll(async () => {
+    cp = await ControlPlaneHarness.start('cp_subject_rules');
+    tenantId = (await cp.createTenant('subjects')).id;
+  });
+  afterAll(() => cp?.close());
+
+  it('publishes a subject rule, replaces it in place, records the change and survives a rollback', async () => {
+    const first = await cp.ok<{ setSubjectToolRule: { id: string } }>(SET_SUBJECT, { input: { tenantId, subject: 'alice@example.com', toolGlobs: ['echo'], promptGlobs: ['p-*'] } });
+    expect(first.setSubjectToolRule).toMatchObject({ subject: 'alice@example.com', scope: null, apiKeyId: null, toolGlobs: ['echo'], promptGlobs: ['p-*'] });
+    const ruleId = first.setSubjectToolRule.id;
+    const withEcho = await cp.manifestVersion(tenantId);
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules).toEqual([{ id: ruleId, subject: 'alice@example.com', toolGlobs: ['echo'], resourceGlobs: [], promptGlobs: ['p-*'] }]);
+
+    const second = await cp.ok<{ setSubjectToolRule: { id: string } }>(SET_SUBJECT, { input: { tenantId, subject: 'alice@example.com', toolGlobs: ['add'] } });
+    expect(second.setSubjectToolRule).toMatchObject({ id: ruleId, toolGlobs: ['add'], promptGlobs: ['p-*'] });
+    await expect
+      .poll(async () => (await cp.auditEvents()).filter((e) => e.change?.action === 'setSubjectToolRule').map((e) => [e.change?.before?.toolGlobs ?? null, e.change?.after?.toolGlobs]))
+      .toEqual([
+        [null, ['echo']],
+        [['echo'], ['add']],
+      ]);
+
+    await cp.ok(ROLLBACK, { i: { tenantId, toVersion: withEcho } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules).toEqual([{ id: ruleId, subject: 'alice@example.com', toolGlobs: ['echo'], resourceGlobs: [], promptGlobs: ['p-*'] }]);
+    // The restored row is the one later changes update.
+    await cp.ok(SET_SUBJECT, { input: { tenantId, subject: 'alice@example.com', toolGlobs: ['get-*'] } });
+    expect((await cp.snapshotInRedis(tenantId)).snapshot.rules).toEqual([expect.objectContaining({ id: ruleId, toolGlobs: ['get-*'] })]);
+  });
+
+  it.each([
+    ['an empty subject', ''],
+    ['a control character', 'alice\n'],
+    ['an API key subject', 'apikey:00000000-0000-4000-8000-000000000000'],
+    ['501 characters', 'x'.repeat(501)],
+  ])('rejects %s with BAD_USER_INPUT naming subject', async (_what, subject) => {
+    const before = await cp.manifestVersion(tenantId);
+    const result = await cp.graphql(SET_SUBJECT, { input: { tenantId, subject, toolGlobs: ['*'] } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subject' });
+    expect(await cp.manifestVersion(tenantId)).toBe(before);
+  });
+});

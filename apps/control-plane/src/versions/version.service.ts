@@ -78,6 +78,8 @@ async function restorePolicy(tx: Tx, tenantId: string, target: TenantSnapshot): 
       await tx.toolRule.create({ data: { id: rule.id, tenantId, apiKeyId: rule.apiKeyId, ...globsOf(rule), ...rateLimitOf(rule) } });
     } else if (rule.scope !== undefined) {
       await tx.toolRule.create({ data: { id: rule.id, tenantId, scope: rule.scope, ...globsOf(rule), ...rateLimitOf(rule) } });
+    } else if (rule.subject !== undefined) {
+      await tx.toolRule.create({ data: { id: rule.id, tenantId, subject: rule.subject, ...globsOf(rule), ...rateLimitOf(rule) } });
     }
   }
   await tx.denyRule.deleteMany({ where: { tenantId } });
