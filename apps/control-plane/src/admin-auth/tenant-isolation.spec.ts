@@ -218,7 +218,7 @@ describe('tenant isolation', () => {
         tenants: Page<{ id: string; apiKeys: Page<{ id: string }>; servers: Page<{ id: string }> }>;
         adminTokens: Page<{ tenantId: string | null }>;
       }>(
-        `{ tenants { totalCount nodes { id slug apiKeys { nodes { id tenantId } } servers { nodes { id tenantId } } snapshotVersion regions { name } } }
+        `{ tenants { totalCount nodes { id slug apiKeys { nodes { id tenantId } } servers { nodes { id tenantId } } snapshotVersion regions(first: 5) { nodes { name } } } }
            adminTokens { totalCount nodes { id tenantId } } me { isPlatformAdmin tenants { nodes { tenantId role } } } }`,
         {},
         tokens[role],

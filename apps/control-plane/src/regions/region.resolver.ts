@@ -7,6 +7,7 @@ import { maskUrlPassword } from '../admin-changes/without-secrets.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import { CreateRegionInput, SetTenantRegionsInput } from './region.input.js';
 import { PageArgs, type Connection } from '../pagination/connection.model.js';
+import { paginateList } from '../pagination/paginate.js';
 import { ProxyStatusConnection, ProxyStatusModel, RegionConnection, RegionModel, RolloutModel } from './region.model.js';
 import { RegionService } from './region.service.js';
 import { RolloutService } from './rollout.service.js';
@@ -70,8 +71,9 @@ export class TenantRegionsResolver {
   constructor(@Inject(RegionService) private readonly regionService: RegionService) {}
 
   @TenantRead(tenantOf.parent('id'))
-  @ResolveField('regions', () => [RegionModel], { description: 'Regions the tenant runs in; empty: the default region.' })
-  regionsOf(@Parent() tenant: TenantModel): Promise<RegionModel[]> {
-    return this.regionService.listForTenant(tenant.id);
+  @ResolveField('regions', () => RegionConnection, { description: 'Regions the tenant runs in, by name; empty: the default region.' })
+  async regionsOf(@Parent() tenant: TenantModel, @Args() page: PageArgs): Promise<Connection<RegionModel>> {
+    // A tenant runs in a handful of regions: paged in memory, with the same cursors as every list.
+    return paginateList(page, await this.regionService.listForTenant(tenant.id), (region) => region.name);
   }
 }
