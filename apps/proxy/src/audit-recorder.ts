@@ -1,4 +1,4 @@
-import { AUDIT_SCHEMA_VERSION, AuditHashChain, uuidv7, type AuditEvent } from '@mcpg/audit';
+import { AuditHashChain, newAuditEvent, type AuditEvent } from '@mcpg/audit';
 
 export interface AuditWriter {
   write(event: AuditEvent): void;
@@ -19,30 +19,7 @@ export class AuditRecorder {
   ) {}
 
   record(fields: AuditFields): void {
-    const now = Date.now();
-    const event: AuditEvent = {
-      schemaVersion: AUDIT_SCHEMA_VERSION,
-      id: uuidv7(now),
-      time: new Date(now).toISOString(),
-      region: this.region,
-      proxyId: this.proxyId,
-      tenantId: null,
-      principal: null,
-      server: null,
-      method: null,
-      rpcId: null,
-      tool: null,
-      reason: null,
-      ruleId: null,
-      snapshotVersion: null,
-      status: null,
-      latencyMs: null,
-      bytesIn: null,
-      bytesOut: null,
-      traceId: null,
-      sourceIp: null,
-      ...fields,
-    };
+    const event = newAuditEvent({ ...fields, region: this.region, proxyId: this.proxyId });
     this.writer.write(this.chain.link(event));
   }
 }

@@ -1,5 +1,6 @@
 export * from './uuidv7.js';
 export * from './audit-event.js';
+export * from './new-audit-event.js';
 export * from './audit-batcher.js';
 export * from './audit-export-backoff.js';
 export * from './audit-queue-writer.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { AUDIT_SCHEMA_VERSION, uuidv7, type AdminChange, type AuditQueueWriter } from '@mcpg/audit';
+import { newAuditEvent, type AdminChange, type AuditQueueWriter } from '@mcpg/audit';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { ADMIN_AUDIT_WRITER } from '../control-plane.tokens.js';
@@ -33,30 +33,17 @@ export class AdminChangeRecorder {
       before: change.before ? (withoutSecrets(change.before) as Record<string, unknown>) : null,
       after: change.after ? (withoutSecrets(change.after) as Record<string, unknown>) : null,
     };
-    this.writer.write({
-      schemaVersion: AUDIT_SCHEMA_VERSION,
-      id: uuidv7(),
-      time: new Date().toISOString(),
-      tenantId: change.tenantId,
-      region: 'control-plane',
-      proxyId: PROXY_ID,
-      kind: 'admin.change',
-      principal: { subject: admin.subject, via: admin.via },
-      server: null,
-      method: change.action,
-      rpcId: null,
-      tool: null,
-      decision: 'allow',
-      reason: null,
-      ruleId: null,
-      snapshotVersion: null,
-      status: null,
-      latencyMs: null,
-      bytesIn: null,
-      bytesOut: null,
-      traceId: null,
-      sourceIp: null,
-      change: detail,
-    });
+    this.writer.write(
+      newAuditEvent({
+        tenantId: change.tenantId,
+        region: 'control-plane',
+        proxyId: PROXY_ID,
+        kind: 'admin.change',
+        principal: { subject: admin.subject, via: admin.via },
+        method: change.action,
+        decision: 'allow',
+        change: detail,
+      }),
+    );
   }
 }
