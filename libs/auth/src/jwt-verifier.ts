@@ -25,7 +25,8 @@ export function unverifiedIssuerOf(token: string): string | null {
  * here, JWKS keys come from the shared cache.
  */
 export class JwtVerifier {
-  private readonly hmacKey: Uint8Array | null;
+  /** Imported once: jose would otherwise import raw secret bytes again on every verification. */
+  private readonly hmacKey: Promise<CryptoKey> | null;
   private readonly algorithms: readonly string[];
 
   constructor(
@@ -33,7 +34,9 @@ export class JwtVerifier {
     private readonly jwks: JwksCache,
     private readonly inlineKeys: ((header: JWSHeaderParameters) => Promise<CryptoKey>) | null,
   ) {
-    this.hmacKey = provider.hmacSecret ? base64url.decode(provider.hmacSecret) : null;
+    this.hmacKey = provider.hmacSecret
+      ? crypto.subtle.importKey('raw', base64url.decode(provider.hmacSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+      : null;
     this.algorithms = provider.algorithms;
   }
 
@@ -66,7 +69,7 @@ export class JwtVerifier {
     }
   }
 
-  private async keyFor(header: JWSHeaderParameters): Promise<CryptoKey | Uint8Array> {
+  private async keyFor(header: JWSHeaderParameters): Promise<CryptoKey> {
     // HMAC only ever with the configured shared secret, never with a key from a JWKS: a token
     // "signed" with the RSA public key as HMAC secret can therefore never verify.
     if (header.alg === 'HS256') {
