@@ -1,5 +1,7 @@
-import { createLocalJWKSet, errors, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
+import type { JwsAlgorithm } from './jws-algorithms.js';
+import { JwkKeySet } from './jwk-key-set.js';
 import { AuthError } from './principal.js';
 
 export interface JwksCacheOptions {
@@ -13,12 +15,12 @@ export interface JwksCacheOptions {
   readonly maxBytes?: number;
   readonly dispatcher?: Dispatcher;
   readonly onFetchError?: (uri: string, err: unknown) => void;
+  /** Keys of a fetched set that could not be used (wrong `use`, weak, unsupported), by reason. */
+  readonly onSkippedKeys?: (uri: string, skipped: JwkKeySet['skipped']) => void;
 }
 
-type KeySetResolver = ReturnType<typeof createLocalJWKSet>;
-
 interface CachedKeySet {
-  resolver: KeySetResolver | null;
+  keySet: JwkKeySet | null;
   /** Counts successful fetches, so callers that waited on another's fetch know whether it worked. */
   generation: number;
   fetchedAtMs: number;
@@ -40,27 +42,25 @@ export class JwksCache {
 
   constructor(private readonly options: JwksCacheOptions) {}
 
-  async keyFor(uri: string, header: JWSHeaderParameters, nowMs: number = Date.now()): Promise<CryptoKey> {
+  /**
+   * The keys that may verify a token signed with `alg` naming `kid`; never empty (an unknown key
+   * is `unknown_key_id`, no usable key set at all `jwks_unavailable`).
+   */
+  async keysFor(uri: string, alg: JwsAlgorithm, kid: string | undefined, nowMs: number = Date.now()): Promise<KeyObject[]> {
     let entry = this.entries.get(uri);
     if (!entry) {
-      entry = { resolver: null, generation: 0, fetchedAtMs: 0, lastAttemptAtMs: 0, inflight: null };
+      entry = { keySet: null, generation: 0, fetchedAtMs: 0, lastAttemptAtMs: 0, inflight: null };
       this.entries.set(uri, entry);
     }
-    const isStale = entry.resolver === null || nowMs - entry.fetchedAtMs >= this.options.maxAgeMs;
+    const isStale = entry.keySet === null || nowMs - entry.fetchedAtMs >= this.options.maxAgeMs;
     if (isStale) await this.refreshWithinCooldown(uri, entry, nowMs);
-    if (!entry.resolver) throw new AuthError('jwks_unavailable');
-    try {
-      return await entry.resolver(header);
-    } catch (err) {
-      if (!(err instanceof errors.JWKSNoMatchingKey)) throw mapKeySelectionError(err);
-    }
+    if (!entry.keySet) throw new AuthError('jwks_unavailable');
+    const cached = entry.keySet.candidatesFor(alg, kid);
+    if (cached.length > 0) return cached;
     // Unknown kid: the IdP may have rotated its keys since the last fetch.
     if (await this.refreshWithinCooldown(uri, entry, nowMs)) {
-      try {
-        return await entry.resolver(header);
-      } catch (err) {
-        if (!(err instanceof errors.JWKSNoMatchingKey)) throw mapKeySelectionError(err);
-      }
+      const fresh = entry.keySet.candidatesFor(alg, kid);
+      if (fresh.length > 0) return fresh;
     }
     throw new AuthError('unknown_key_id');
   }
@@ -75,8 +75,9 @@ export class JwksCache {
     if (entry.lastAttemptAtMs !== 0 && nowMs - entry.lastAttemptAtMs < this.options.cooldownMs) return false;
     entry.lastAttemptAtMs = nowMs;
     entry.inflight = this.fetchKeySet(uri)
-      .then((resolver) => {
-        entry.resolver = resolver;
+      .then((keySet) => {
+        if (keySet.skipped.length > 0) this.options.onSkippedKeys?.(uri, keySet.skipped);
+        entry.keySet = keySet;
         entry.fetchedAtMs = nowMs;
         entry.generation += 1;
       })
@@ -88,7 +89,7 @@ export class JwksCache {
     return entry.generation > generation;
   }
 
-  private async fetchKeySet(uri: string): Promise<KeySetResolver> {
+  private async fetchKeySet(uri: string): Promise<JwkKeySet> {
     const maxBytes = this.options.maxBytes ?? DEFAULT_MAX_BYTES;
     const signal = AbortSignal.timeout(this.options.fetchTimeoutMs);
     const res = await request(uri, {
@@ -108,13 +109,9 @@ export class JwksCache {
       if (total > maxBytes) throw new Error(`JWKS larger than ${maxBytes} bytes`);
       chunks.push(chunk as Buffer);
     }
-    // createLocalJWKSet validates the shape; junk throws here and the previous key set stays.
-    return createLocalJWKSet(JSON.parse(Buffer.concat(chunks, total).toString('utf8')));
+    // Junk (not JSON, not a key set, no key we could use) throws here and the previous key set stays.
+    const keySet = new JwkKeySet(JSON.parse(Buffer.concat(chunks, total).toString('utf8')));
+    if (keySet.size === 0) throw new Error(`JWKS has no usable signature key (${keySet.skipped.map((k) => k.reason).join('; ') || 'empty'})`);
+    return keySet;
   }
-}
-
-function mapKeySelectionError(err: unknown): AuthError {
-  if (err instanceof errors.JWKSMultipleMatchingKeys) return new AuthError('unknown_key_id');
-  if (err instanceof errors.JOSENotSupported) return new AuthError('algorithm_not_allowed');
-  return new AuthError('bad_signature');
 }

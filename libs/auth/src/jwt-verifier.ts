@@ -1,106 +1,81 @@
 import type { SnapshotIdentityProvider } from '@mcpg/policy';
-import { base64url, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload, type JWSHeaderParameters } from 'jose';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { CompactJwt } from './compact-jwt.js';
 import type { JwksCache } from './jwks-cache.js';
+import { isJwsAlgorithm, isKeyUsableFor, verifyJwsSignature, type JwsAlgorithm } from './jws-algorithms.js';
+import type { JwkKeySet } from './jwk-key-set.js';
 import { AuthError } from './principal.js';
 
-/** A compact JWS looks like this; anything else is not a JWT (it may be an opaque OAuth token). */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-
-export function looksLikeJwt(token: string): boolean {
-  return COMPACT_JWS.test(token);
-}
+/** The verified claims of a token; `exp` is always present (it is required). */
+export type VerifiedClaims = Readonly<Record<string, unknown>> & { readonly exp: number };
 
 /** The unverified issuer, used only to pick the provider that will verify the token. */
-export function unverifiedIssuerOf(token: string): string | null {
-  try {
-    const iss = decodeJwt(token).iss;
-    return typeof iss === 'string' ? iss : null;
-  } catch {
-    throw new AuthError('malformed_token');
-  }
+export function unverifiedIssuerOf(jwt: CompactJwt): string | null {
+  return typeof jwt.claims.iss === 'string' ? jwt.claims.iss : null;
 }
 
 /**
- * Verifies JWTs for one identity provider. Built once per snapshot; the HS256 secret is imported
- * here, JWKS keys come from the shared cache.
+ * Verifies JWTs for one identity provider: signature with node:crypto (see jws-algorithms.ts),
+ * then the registered claims. Built once per snapshot: the HS256 secret and inline keys are
+ * imported here, JWKS keys come from the shared cache.
  */
 export class JwtVerifier {
-  /** Imported once: jose would otherwise import raw secret bytes again on every verification. */
-  private readonly hmacKey: Promise<CryptoKey> | null;
-  private readonly algorithms: readonly string[];
+  private readonly hmacKey: KeyObject | null;
+  private readonly algorithms: ReadonlySet<string>;
 
   constructor(
     readonly provider: SnapshotIdentityProvider,
     private readonly jwks: JwksCache,
-    private readonly inlineKeys: ((header: JWSHeaderParameters) => Promise<CryptoKey>) | null,
+    private readonly inlineKeys: JwkKeySet | null,
   ) {
-    this.hmacKey = provider.hmacSecret
-      ? crypto.subtle.importKey('raw', base64url.decode(provider.hmacSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-      : null;
-    this.algorithms = provider.algorithms;
+    this.hmacKey = provider.hmacSecret ? createSecretKey(Buffer.from(provider.hmacSecret, 'base64url')) : null;
+    this.algorithms = new Set(provider.algorithms);
   }
 
   /**
-   * Checks signature (allowed algorithms only), `iss`, `aud` (any of `audiences`), `exp` (required),
-   * `nbf`, with the provider's clock skew. Every failure is an AuthError naming the reason.
+   * Checks the signature (allowed algorithms only), `iss`, `aud` (any of `audiences`), `exp`
+   * (required), `nbf` and `iat` types, with the provider's clock skew. Every failure is an
+   * AuthError naming the reason.
    */
-  async verify(token: string, audiences: readonly string[], nowMs: number = Date.now()): Promise<JWTPayload> {
-    let alg: unknown;
-    try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw new AuthError('malformed_token');
-    }
+  async verify(jwt: CompactJwt, audiences: readonly string[], nowMs: number = Date.now()): Promise<VerifiedClaims> {
+    const { alg, kid, crit, b64 } = jwt.header;
     // Before any key lookup: `none`, and HS256 when only asymmetric keys are configured, stop here.
-    if (typeof alg !== 'string' || !this.algorithms.includes(alg)) throw new AuthError('algorithm_not_allowed');
+    if (!isJwsAlgorithm(alg) || !this.algorithms.has(alg)) throw new AuthError('algorithm_not_allowed');
+    // No JWS extension is understood here, so a token that says one is critical must be refused
+    // (RFC 7515 §4.1.11), and an unencoded payload (RFC 7797) is not a JWT.
+    if (crit !== undefined || b64 !== undefined) throw new AuthError('malformed_token');
+    if (kid !== undefined && typeof kid !== 'string') throw new AuthError('malformed_token');
     if (audiences.length === 0) throw new AuthError('wrong_audience');
-    try {
-      const { payload } = await jwtVerify(token, (header) => this.keyFor(header), {
-        algorithms: [...this.algorithms],
-        issuer: this.provider.issuer,
-        audience: [...audiences],
-        clockTolerance: this.provider.clockSkewSeconds,
-        requiredClaims: ['exp'],
-        currentDate: new Date(nowMs),
-      });
-      return payload;
-    } catch (err) {
-      throw toAuthError(err);
-    }
+    const keys = await this.keysFor(alg, kid, nowMs);
+    if (!keys.some((key) => verifyJwsSignature(alg, key, jwt.signingInput, jwt.signature))) throw new AuthError('bad_signature');
+    return this.checkClaims(jwt.claims, audiences, nowMs);
   }
 
-  private async keyFor(header: JWSHeaderParameters): Promise<CryptoKey> {
+  private async keysFor(alg: JwsAlgorithm, kid: string | undefined, nowMs: number): Promise<KeyObject[]> {
     // HMAC only ever with the configured shared secret, never with a key from a JWKS: a token
     // "signed" with the RSA public key as HMAC secret can therefore never verify.
-    if (header.alg === 'HS256') {
-      if (!this.hmacKey) throw new AuthError('algorithm_not_allowed');
-      return this.hmacKey;
+    if (alg === 'HS256') {
+      if (!this.hmacKey || !isKeyUsableFor(alg, this.hmacKey)) throw new AuthError('algorithm_not_allowed');
+      return [this.hmacKey];
     }
-    if (this.inlineKeys) {
-      try {
-        return await this.inlineKeys(header);
-      } catch (err) {
-        if (!(err instanceof errors.JWKSNoMatchingKey) || !this.provider.jwksUri) throw err;
-      }
-    }
+    const inline = this.inlineKeys?.candidatesFor(alg, kid) ?? [];
+    if (inline.length > 0) return inline;
     if (!this.provider.jwksUri) throw new AuthError('unknown_key_id');
-    return this.jwks.keyFor(this.provider.jwksUri, header);
+    return this.jwks.keysFor(this.provider.jwksUri, alg, kid, nowMs);
   }
-}
 
-function toAuthError(err: unknown): AuthError {
-  if (err instanceof AuthError) return err;
-  if (err instanceof errors.JWTExpired) return new AuthError('token_expired');
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf') return new AuthError('token_not_yet_valid');
-    if (err.claim === 'iss') return new AuthError('wrong_issuer');
-    if (err.claim === 'aud') return new AuthError('wrong_audience');
-    return new AuthError('invalid_claims');
+  private checkClaims(claims: Readonly<Record<string, unknown>>, audiences: readonly string[], nowMs: number): VerifiedClaims {
+    const now = Math.floor(nowMs / 1000);
+    const skew = this.provider.clockSkewSeconds;
+    const { exp, nbf, iat, iss, aud } = claims;
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new AuthError('invalid_claims');
+    if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) throw new AuthError('invalid_claims');
+    if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) throw new AuthError('invalid_claims');
+    if (exp <= now - skew) throw new AuthError('token_expired');
+    if (nbf !== undefined && nbf > now + skew) throw new AuthError('token_not_yet_valid');
+    if (iss !== this.provider.issuer) throw new AuthError('wrong_issuer');
+    const named = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+    if (!named.some((a) => typeof a === 'string' && audiences.includes(a))) throw new AuthError('wrong_audience');
+    return claims as VerifiedClaims;
   }
-  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return new AuthError('algorithm_not_allowed');
-  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) return new AuthError('unknown_key_id');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new AuthError('bad_signature');
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return new AuthError('malformed_token');
-  // Anything else (a key that will not import, a JWK of the wrong type) is still the token's fault.
-  return new AuthError('bad_signature');
 }

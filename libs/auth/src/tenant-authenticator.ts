@@ -1,12 +1,13 @@
 import type { SnapshotIdentityProvider } from '@mcpg/policy';
 import { createHash, type X509Certificate } from 'node:crypto';
-import { createLocalJWKSet } from 'jose';
 import { API_KEY_PREFIX } from './api-key-format.js';
 import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
 import { bearerTokenOf, MAX_BEARER_TOKEN_BYTES } from './bearer-token.js';
 import { certificateIdentity, parseCaBundle, verifyClientCertificate } from './client-certificate.js';
+import { looksLikeJwt, parseCompactJwt } from './compact-jwt.js';
 import type { JwksCache } from './jwks-cache.js';
-import { JwtVerifier, looksLikeJwt, unverifiedIssuerOf } from './jwt-verifier.js';
+import { JwkKeySet } from './jwk-key-set.js';
+import { JwtVerifier, unverifiedIssuerOf } from './jwt-verifier.js';
 import { AuthError, type Principal } from './principal.js';
 import { scopesOf, subjectOf } from './token-claims.js';
 import type { TokenIntrospector } from './token-introspection.js';
@@ -83,7 +84,8 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
           if (provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
           continue;
         }
-        const inline = provider.jwks && provider.jwks.keys.length > 0 ? createLocalJWKSet(provider.jwks as Parameters<typeof createLocalJWKSet>[0]) : null;
+        const inline = provider.jwks && provider.jwks.keys.length > 0 ? new JwkKeySet(provider.jwks) : null;
+        if (inline && inline.size === 0) throw new Error(`no usable inline key: ${inline.skipped.map((k) => k.reason).join('; ')}`);
         const canVerifyLocally = provider.jwksUri !== null || inline !== null || provider.hmacSecret !== null;
         // First provider per issuer wins, as the order promises.
         if (canVerifyLocally && !this.verifiers.has(provider.issuer)) this.verifiers.set(provider.issuer, new JwtVerifier(provider, services.jwks, inline));
@@ -124,12 +126,13 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
       const cacheKey = createHash('sha256').update(resourceUrl).update('\u0000').update(token).digest('base64url');
       const hit = this.verifiedTokens.get(cacheKey);
       if (hit && nowMs < hit.untilMs) return { principal: hit.principal, apiKey: null };
-      const issuer = unverifiedIssuerOf(token);
+      const jwt = parseCompactJwt(token);
+      const issuer = unverifiedIssuerOf(jwt);
       const verifier = issuer === null ? undefined : this.verifiers.get(issuer);
       if (verifier) {
-        const claims = await verifier.verify(token, acceptedAudiences(verifier.provider, resourceUrl), nowMs);
+        const claims = await verifier.verify(jwt, acceptedAudiences(verifier.provider, resourceUrl), nowMs);
         const principal = this.principalOf(verifier.provider, claims);
-        const expiresAtMs = (claims.exp ?? 0) * 1000 + verifier.provider.clockSkewSeconds * 1000;
+        const expiresAtMs = claims.exp * 1000 + verifier.provider.clockSkewSeconds * 1000;
         this.rememberVerified(cacheKey, principal, Math.min(expiresAtMs, nowMs + VERIFIED_TOKEN_TTL_MS));
         return { principal, apiKey: null };
       }

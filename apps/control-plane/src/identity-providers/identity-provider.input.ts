@@ -1,4 +1,4 @@
-import { parseCaBundle } from '@mcpg/auth';
+import { JwkKeySet, parseCaBundle } from '@mcpg/auth';
 import { certificateIdentitySources, identityProviderProfiles, jwtAlgorithms } from '@mcpg/policy';
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
@@ -108,6 +108,12 @@ const jwksTextSchema = z
     }
     if (keys.some((k) => 'd' in k || 'k' in k)) {
       ctx.addIssue({ code: 'custom', message: 'must hold public keys only (no "d" or "k" members)' });
+      return z.NEVER;
+    }
+    // The proxy leaves out keys it cannot use; saying so now beats tokens failing later.
+    const unusable = new JwkKeySet({ keys }).skipped;
+    if (unusable.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `has keys the proxy cannot use: ${unusable.map((k) => `${k.kid ?? '(no kid)'}: ${k.reason}`).join('; ')}` });
       return z.NEVER;
     }
     return { keys: keys as Array<Record<string, unknown>> };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createTestPki, startTokenIssuer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
@@ -84,6 +84,9 @@ describe('identity providers', () => {
     ['jwksUri', { jwksUri: 'http://idp.example.com/jwks' }],
     ['jwks', { jwksUri: null, jwks: '{"keys":[{"kty":"RSA","n":"x","e":"AQAB","d":"private"}]}' }],
     ['jwks', { jwksUri: null, jwks: 'not json' }],
+    ['jwks', { jwksUri: null, jwks: '{"keys":[{"kty":"RSA","kid":"junk","n":"x","e":"AQAB"}]}' }],
+    ['jwks', { jwksUri: null, jwks: JSON.stringify({ keys: [{ ...rsaPublicJwk(1024), kid: 'weak' }] }) }],
+    ['jwks', { jwksUri: null, jwks: JSON.stringify({ keys: [{ ...rsaPublicJwk(2048), use: 'enc' }] }) }],
     ['audiences', { audiences: [] }],
     ['kind', { kind: 'saml' }],
     ['profile', { profile: 'whatever' }],
@@ -181,3 +184,7 @@ describe('identity providers', () => {
     }
   });
 });
+
+function rsaPublicJwk(modulusLength: number): Record<string, unknown> {
+  return generateKeyPairSync('rsa', { modulusLength }).publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+}
