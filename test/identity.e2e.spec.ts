@@ -80,6 +80,9 @@ async function toolNames(token: string | null, dispatcher: Agent = tlsClient): P
   }
 }
 
+/** Seals identity provider secrets (the introspection client secret) at rest and in snapshots. */
+const secretsKey = randomBytes(32).toString('base64');
+
 beforeAll(async () => {
   const db = await createTestDatabase('e2e_identity');
   dropDatabase = db.drop;
@@ -94,6 +97,7 @@ beforeAll(async () => {
       MCPG_SNAPSHOT_SIGNING_KEY: keys.privateKeyPem,
       CONTROL_PLANE_PORT: '0',
       MCPG_ALLOW_LOOPBACK_IDP_URLS: '1',
+      MCPG_UPSTREAM_CREDENTIALS_KEY: secretsKey,
     }),
   );
   serverCa = pki.createCa('Proxy Server CA');
@@ -106,6 +110,7 @@ beforeAll(async () => {
       MCPG_SNAPSHOT_PUBLIC_KEYS: keys.publicKeyPem,
       MCPG_TLS_CERT_FILE: serverCert.certFile,
       MCPG_TLS_KEY_FILE: serverCert.keyFile,
+      MCPG_UPSTREAM_CREDENTIALS_KEY: secretsKey,
     }),
   );
   const t = await mutate<{ createTenant: { id: string } }>('mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }', {

@@ -13,6 +13,7 @@ import { ControlPlaneModule } from './control-plane.module.js';
 import { registerOidcLogin } from './admin-oidc/oidc-login.js';
 import { NestLoggerAdapter } from './nest-logger.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
+import { sealPlaintextProviderSecrets } from './identity-providers/stored-provider-secrets.js';
 
 export interface RunningControlPlane {
   /** The GraphQL endpoint, with the port actually bound (useful with port 0). */
@@ -70,6 +71,9 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
     if (config.oidc) {
       registerOidcLogin(app.getHttpAdapter().getInstance(), { config: config.oidc, prisma, redis, keyPrefix: config.redisKeyPrefix, logger });
     }
+    await sealPlaintextProviderSecrets(prisma, config.upstreamCredentialsKey ?? null, logger).catch((err: unknown) =>
+      logger.error('sealing identity provider secrets stored in clear failed', { err }),
+    );
     const publisher = app.get(SnapshotPublisherService);
     await publisher.republishAll().catch((err: unknown) => logger.error('republishing snapshots failed', { err }));
     // Redis may have restarted empty or missed publishes while we were cut off.

@@ -16,7 +16,7 @@ import {
   generateSnapshotKeyPair,
   importSigningKey,
   signSnapshot,
-  type SnapshotIdentityProvider,
+  type IdentityProviderConfig,
   type TenantModel,
 } from '@mcpg/policy';
 import {
@@ -58,7 +58,7 @@ let expired: NewApiKey;
 let rotatedOut: NewApiKey;
 let version = 0;
 
-function provider(id: string, position: number, over: Partial<SnapshotIdentityProvider>): SnapshotIdentityProvider {
+function provider(id: string, position: number, over: Partial<IdentityProviderConfig>): IdentityProviderConfig {
   return {
     id,
     name: id,
@@ -80,9 +80,12 @@ function provider(id: string, position: number, over: Partial<SnapshotIdentityPr
   };
 }
 
+/** Seals the HS256 and introspection client secrets into the snapshots, as the control plane does. */
+const secretsKey = randomBytes(32);
+
 async function publish(m: TenantModel): Promise<void> {
   version += 1;
-  const jws = await signSnapshot(compileSnapshot(m, version), signingKey);
+  const jws = await signSnapshot(compileSnapshot(m, version, new Date(), { secretsKey }), signingKey);
   await new SnapshotPublisher(redis, names).publish(m.tenant.id, version, jws);
 }
 
@@ -172,6 +175,7 @@ beforeAll(async () => {
       MCPG_AUDIT_FLUSH_MS: '20',
       MCPG_JWKS_TIMEOUT_MS: '300',
       MCPG_JWKS_COOLDOWN_MS: '150',
+      MCPG_UPSTREAM_CREDENTIALS_KEY: secretsKey.toString('base64'),
     }),
   );
   // The resource URL (RFC 8707) is the proxy's own, known once it listens on its free port.

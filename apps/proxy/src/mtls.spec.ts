@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AuditEvent } from '@mcpg/audit';
 import { busNames, SnapshotPublisher } from '@mcpg/bus';
-import { compileSnapshot, generateSnapshotKeyPair, importSigningKey, signSnapshot, type SnapshotIdentityProvider, type TenantModel } from '@mcpg/policy';
+import { compileSnapshot, generateSnapshotKeyPair, importSigningKey, signSnapshot, type IdentityProviderConfig, type TenantModel } from '@mcpg/policy';
 import { createTestPki, deleteRedisKeysWithPrefix, queuedAuditEvents, startEverythingServer, type RunningMcpServer, type TestCertificate, type TestCertificateAuthority } from '@mcpg/testing';
 import { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, request } from 'undici';
@@ -30,7 +30,7 @@ let acmeAgent: TestCertificate;
 let otherAgent: TestCertificate;
 const agents: Agent[] = [];
 
-function mtlsProvider(ca: TestCertificateAuthority): SnapshotIdentityProvider {
+function mtlsProvider(ca: TestCertificateAuthority): IdentityProviderConfig {
   return {
     id: `mtls-${randomBytes(3).toString('hex')}`, name: 'client certificates', kind: 'mtls', position: 1, issuer: 'mtls', audiences: [], algorithms: [],
     jwksUri: null, jwks: null, hmacSecret: null, clockSkewSeconds: 0, subjectClaim: 'sub', scopeClaim: 'scope', introspection: null, profile: 'standard',

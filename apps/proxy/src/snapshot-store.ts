@@ -65,6 +65,15 @@ export class SnapshotStore implements SnapshotSink {
         serverIds: policy.unopenedCredentialServerIds,
       });
     }
+    if (policy.unopenedSecretProviderIds.length > 0) {
+      // Those providers still verify what needs no secret (RS256, ES256, EdDSA); HS256 tokens and
+      // opaque tokens needing introspection are refused for them until the key matches.
+      this.log.error('identity provider secrets did not open (MCPG_UPSTREAM_CREDENTIALS_KEY missing or not the control plane\'s); those providers work without them', {
+        tenantId,
+        version: policy.version,
+        providerIds: policy.unopenedSecretProviderIds,
+      });
+    }
     this.onChange?.();
   }
 

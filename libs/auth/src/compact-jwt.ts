@@ -32,10 +32,21 @@ export function parseCompactJwt(token: string): CompactJwt {
   };
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * base64url → text. `atob` is several µs faster per segment than a Buffer round trip, but yields
+ * one char per byte: right for ASCII (nearly every JWT), so anything else is decoded as UTF-8.
+ */
+function decodeSegment(segment: string): string {
+  const bytes = atob(segment.replace(/[-_]/g, (c) => (c === '-' ? '+' : '/')));
+  return NON_ASCII.test(bytes) ? Buffer.from(segment, 'base64url').toString('utf8') : bytes;
+}
+
 function jsonObjectOf(segment: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    value = JSON.parse(decodeSegment(segment));
   } catch {
     throw new AuthError('malformed_token');
   }

@@ -1,4 +1,4 @@
-import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import type { IdentityProviderConfig } from '@mcpg/policy';
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCompactJwt } from './compact-jwt.js';
@@ -28,12 +28,12 @@ const signers: Record<string, (input: Buffer) => Buffer> = {
 const jwk = (key: KeyObject, kid: string) => ({ ...(key.export({ format: 'jwk' }) as object), kid });
 const keySet = new JwkKeySet({ keys: [jwk(rsa.publicKey, 'r1'), jwk(ec.publicKey, 'e1'), jwk(ed.publicKey, 'd1')] });
 
-function provider(over: Partial<SnapshotIdentityProvider> = {}): SnapshotIdentityProvider {
+function provider(over: Partial<IdentityProviderConfig> = {}): IdentityProviderConfig {
   return {
     id: 'p', name: 'p', kind: 'jwt', position: 1, issuer: 'https://idp.example', audiences: ['api'], algorithms: ['RS256', 'ES256', 'EdDSA'],
     jwksUri: null, jwks: null, hmacSecret: null, clockSkewSeconds: 30, subjectClaim: 'sub', scopeClaim: 'scope',
     introspection: null, profile: 'standard', clientCa: null, ...over,
-  } as SnapshotIdentityProvider;
+  } as IdentityProviderConfig;
 }
 
 const unusedJwks = new JwksCache({ fetchTimeoutMs: 100, cooldownMs: 1000, maxAgeMs: 1000 });
@@ -149,5 +149,14 @@ describe('JwkKeySet', () => {
 
   it.each([null, 'text', { keys: 'x' }, []])('refuses %j as not a JWK set', (document) => {
     expect(() => new JwkKeySet(document)).toThrow(/not a JWK set/);
+  });
+});
+
+describe('parseCompactJwt decoding', () => {
+  it('decodes UTF-8 claims and every base64url length', () => {
+    for (const name of ['José Müller', '東京', 'a', 'ab', 'abc', 'abcd']) {
+      const parsed = parseCompactJwt(`${b64({ alg: 'HS256' })}.${b64({ name })}.sig`);
+      expect(parsed.claims.name).toBe(name);
+    }
   });
 });

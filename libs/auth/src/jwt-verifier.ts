@@ -1,4 +1,4 @@
-import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import type { IdentityProviderConfig } from '@mcpg/policy';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { CompactJwt } from './compact-jwt.js';
 import type { JwksCache } from './jwks-cache.js';
@@ -24,7 +24,7 @@ export class JwtVerifier {
   private readonly algorithms: ReadonlySet<string>;
 
   constructor(
-    readonly provider: SnapshotIdentityProvider,
+    readonly provider: IdentityProviderConfig,
     private readonly jwks: JwksCache,
     private readonly inlineKeys: JwkKeySet | null,
   ) {

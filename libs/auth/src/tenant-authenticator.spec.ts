@@ -1,4 +1,4 @@
-import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import type { IdentityProviderConfig } from '@mcpg/policy';
 import { startTokenIssuer, type TokenIssuer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JwksCache } from './jwks-cache.js';
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => issuer?.close());
 
-function provider(over: Partial<SnapshotIdentityProvider>): SnapshotIdentityProvider {
+function provider(over: Partial<IdentityProviderConfig>): IdentityProviderConfig {
   return {
     id: 'p1', name: 'p1', kind: 'jwt', position: 1, issuer: issuer.issuer, audiences: ['api'], algorithms: ['RS256', 'ES256', 'EdDSA'],
     jwksUri: issuer.jwksUri, jwks: null, hmacSecret: null, clockSkewSeconds: 0, subjectClaim: 'sub', scopeClaim: 'scope',
@@ -21,7 +21,7 @@ function provider(over: Partial<SnapshotIdentityProvider>): SnapshotIdentityProv
   };
 }
 
-function authenticator(providers: SnapshotIdentityProvider[], services?: { jwks?: JwksCache; introspector?: TokenIntrospector }) {
+function authenticator(providers: IdentityProviderConfig[], services?: { jwks?: JwksCache; introspector?: TokenIntrospector }) {
   return new TenantAuthenticator(
     { tenantId: 't1', keysByHash: new Map(), identityProviders: providers },
     {
@@ -128,12 +128,12 @@ describe('verified-token cache', () => {
   });
 });
 
-function oauthProvider(): SnapshotIdentityProvider {
+function oauthProvider(): IdentityProviderConfig {
   return provider({ kind: 'oauth' });
 }
 
 describe('OAuth resource server and IdP profiles', () => {
-  const oauth = (profile: SnapshotIdentityProvider['profile'], audiences: string[] = []) =>
+  const oauth = (profile: IdentityProviderConfig['profile'], audiences: string[] = []) =>
     provider({ kind: 'oauth', profile, audiences });
 
   it('standard: the token must name this resource (RFC 8707)', async () => {

@@ -1,4 +1,4 @@
-import type { SnapshotIdentityProvider } from '@mcpg/policy';
+import type { IdentityProviderConfig } from '@mcpg/policy';
 import { createHash, type X509Certificate } from 'node:crypto';
 import { API_KEY_PREFIX } from './api-key-format.js';
 import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
@@ -26,7 +26,7 @@ export interface TenantCredentials<K extends ApiKeyRecord> {
   readonly tenantId: string;
   readonly keysByHash: ReadonlyMap<string, K>;
   /** In the order they are tried. */
-  readonly identityProviders: readonly SnapshotIdentityProvider[];
+  readonly identityProviders: readonly IdentityProviderConfig[];
 }
 
 export interface AuthenticatorServices {
@@ -45,7 +45,7 @@ export interface Authenticated<K> {
  * the proxy). JWT providers list theirs; OAuth authorization servers must bind the token to this
  * resource (RFC 8707), except where a provider profile says the IdP cannot.
  */
-export function acceptedAudiences(provider: SnapshotIdentityProvider, resourceUrl: string): string[] {
+export function acceptedAudiences(provider: IdentityProviderConfig, resourceUrl: string): string[] {
   if (provider.kind === 'jwt') return [...provider.audiences];
   switch (provider.profile) {
     case 'audience-is-client-id':
@@ -66,8 +66,8 @@ export function acceptedAudiences(provider: SnapshotIdentityProvider, resourceUr
  */
 export class TenantAuthenticator<K extends ApiKeyRecord> {
   private readonly verifiers = new Map<string, JwtVerifier>();
-  private readonly introspecting: SnapshotIdentityProvider | undefined;
-  private readonly clientCas: Array<{ provider: SnapshotIdentityProvider; trusted: X509Certificate[] }> = [];
+  private readonly introspecting: IdentityProviderConfig | undefined;
+  private readonly clientCas: Array<{ provider: IdentityProviderConfig; trusted: X509Certificate[] }> = [];
   private readonly verifiedTokens = new Map<string, { principal: Principal; untilMs: number }>();
   /** Providers whose configured keys could not be loaded; the proxy logs them once per snapshot. */
   readonly unusableProviders: Array<{ providerId: string; error: string }> = [];
@@ -174,7 +174,7 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
     throw failure;
   }
 
-  private async introspect(provider: SnapshotIdentityProvider, token: string, resourceUrl: string, nowMs: number): Promise<Principal> {
+  private async introspect(provider: IdentityProviderConfig, token: string, resourceUrl: string, nowMs: number): Promise<Principal> {
     const claims = await this.services.introspector.introspect(provider.introspection!, token, nowMs);
     const skewMs = provider.clockSkewSeconds * 1000;
     if (typeof claims.exp === 'number' && claims.exp * 1000 + skewMs <= nowMs) throw new AuthError('token_expired');
@@ -186,7 +186,7 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
     return this.principalOf(provider, claims);
   }
 
-  private principalOf(provider: SnapshotIdentityProvider, claims: Readonly<Record<string, unknown>>): Principal {
+  private principalOf(provider: IdentityProviderConfig, claims: Readonly<Record<string, unknown>>): Principal {
     const subject = subjectOf(claims, provider.subjectClaim);
     if (subject === null) throw new AuthError('missing_subject');
     return {

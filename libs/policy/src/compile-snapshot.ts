@@ -2,7 +2,6 @@ import {
   DEFAULT_RATE_LIMIT,
   SNAPSHOT_SCHEMA_VERSION,
   type RateLimitConfig,
-  type SnapshotIdentityProvider,
   type SnapshotRedaction,
   type SnapshotSink,
   type SnapshotToolRule,
@@ -10,6 +9,7 @@ import {
   type TenantLimits,
   type TenantSnapshot,
 } from './snapshot.js';
+import { sealIdentityProviderSecrets, type IdentityProviderConfig } from './identity-provider-secrets.js';
 import type { SnapshotUpstreamCredential } from './upstream-credential.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
@@ -40,7 +40,8 @@ export interface TenantModel {
     resourceGlobs: readonly string[];
     promptGlobs: readonly string[];
   }>;
-  identityProviders?: readonly SnapshotIdentityProvider[];
+  /** With their secrets in clear; compileSnapshot seals them (see CompileSnapshotOptions). */
+  identityProviders?: readonly IdentityProviderConfig[];
   rateLimit?: RateLimitConfig;
   /** Per-tenant overrides of the proxy's default limits. */
   limits?: TenantLimits;
@@ -49,11 +50,20 @@ export interface TenantModel {
   sinks?: ReadonlyArray<SnapshotSink>;
 }
 
+export interface CompileSnapshotOptions {
+  /**
+   * `MCPG_UPSTREAM_CREDENTIALS_KEY`: seals identity provider secrets into the snapshot (the same
+   * text for the same secret, so recompiling does not change the snapshot). Without it, a model
+   * whose providers have secrets does not compile (MissingSnapshotSecretsKeyError).
+   */
+  readonly secretsKey?: Buffer | null;
+}
+
 /**
  * Turns a tenant's model into the document proxies enforce. Output is sorted so that the same
  * model always compiles to the same content (diffs between versions stay meaningful).
  */
-export function compileSnapshot(model: TenantModel, version: number, now: Date = new Date()): TenantSnapshot {
+export function compileSnapshot(model: TenantModel, version: number, now: Date = new Date(), options: CompileSnapshotOptions = {}): TenantSnapshot {
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -90,7 +100,7 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
     })),
     identityProviders: [...(model.identityProviders ?? [])]
       .sort((a, b) => a.position - b.position || byId(a, b))
-      .map((p) => ({ ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),
+      .map((p) => sealIdentityProviderSecrets(options.secretsKey ?? null, model.tenant.id, { ...p, audiences: [...p.audiences], algorithms: [...p.algorithms].sort() })),
     limits: { ...model.limits, rateLimit: model.rateLimit ?? DEFAULT_RATE_LIMIT },
     allowedOrigins: [...(model.allowedOrigins ?? [])].sort(),
     ...(model.redaction

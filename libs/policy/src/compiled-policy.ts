@@ -3,13 +3,13 @@ import type {
   RateLimitConfig,
   SnapshotApiKey,
   SnapshotDenyRule,
-  SnapshotIdentityProvider,
   SnapshotServer,
   SnapshotToolRule,
   TenantLimits,
   TenantSnapshot,
 } from './snapshot.js';
 import { openUpstreamCredential, type UpstreamCredentialHeader } from './upstream-credential.js';
+import { openIdentityProviderSecrets, type IdentityProviderConfig } from './identity-provider-secrets.js';
 
 /** What a rule can grant: tools by name, resources by URI, prompts by name. */
 export type AccessKind = 'tool' | 'resource' | 'prompt';
@@ -65,8 +65,10 @@ export interface CompiledPolicy {
   readonly denyRules: readonly CompiledDenyRule[];
   /** Allow rules with a rate limit of their own, by rule id. */
   readonly ruleRateLimits: ReadonlyMap<string, RateLimitConfig>;
-  /** In the order the proxy tries them. */
-  readonly identityProviders: readonly SnapshotIdentityProvider[];
+  /** In the order the proxy tries them, their secrets opened. */
+  readonly identityProviders: readonly IdentityProviderConfig[];
+  /** Providers with a secret that did not open (no or wrong key, tampered): used without it. */
+  readonly unopenedSecretProviderIds: readonly string[];
   /** Server id → the header the proxy adds to every request to that upstream, opened once here. */
   readonly upstreamCredentials: ReadonlyMap<string, UpstreamCredentialHeader>;
   /** Servers whose credential did not open (no or wrong key, tampered): they get none. */
@@ -74,7 +76,7 @@ export interface CompiledPolicy {
 }
 
 export interface CompilePolicyOptions {
-  /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials sealed in the snapshot. */
+  /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials and identity provider secrets sealed in the snapshot. */
   readonly upstreamCredentialsKey?: Buffer | null;
 }
 
@@ -190,6 +192,12 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
     if (header) upstreamCredentials.set(server.id, header);
     else unopenedCredentialServerIds.push(server.id);
   }
+  const unopenedSecretProviderIds: string[] = [];
+  const identityProviders = snapshot.identityProviders.map((sealed) => {
+    const { provider, isSealedSecretUnopened } = openIdentityProviderSecrets(options.upstreamCredentialsKey ?? null, snapshot.tenantId, sealed);
+    if (isSealedSecretUnopened) unopenedSecretProviderIds.push(sealed.id);
+    return provider;
+  });
   return {
     snapshot,
     tenantId: snapshot.tenantId,
@@ -204,7 +212,8 @@ export function compilePolicy(snapshot: TenantSnapshot, options: CompilePolicyOp
     subjectRules,
     denyRules,
     ruleRateLimits: new Map(snapshot.rules.flatMap((rule) => (rule.rateLimit ? [[rule.id, rule.rateLimit] as const] : []))),
-    identityProviders: snapshot.identityProviders,
+    identityProviders,
+    unopenedSecretProviderIds,
     upstreamCredentials,
     unopenedCredentialServerIds,
   };

@@ -6,3 +6,4 @@ export * from './snapshot-signature.js';
 export * from './snapshot-diff.js';
 export * from './secret-box.js';
 export * from './upstream-credential.js';
+export * from './identity-provider-secrets.js';

@@ -1,7 +1,7 @@
 import type { TenantSnapshot } from './snapshot.js';
 import { displayableCredential, type SnapshotUpstreamCredential } from './upstream-credential.js';
 
-export type SnapshotSection = 'tenant' | 'servers' | 'apiKeys' | 'rules' | 'limits';
+export type SnapshotSection = 'tenant' | 'servers' | 'apiKeys' | 'rules' | 'denyRules' | 'identityProviders' | 'limits';
 
 /** One difference between two snapshots of a tenant, about one object. */
 export interface SnapshotChange {
@@ -18,11 +18,20 @@ export interface SnapshotChange {
 
 type Row = Readonly<Record<string, unknown>> & { readonly id: string };
 
+/**
+ * Key hashes and sealed secrets (`…Sealed`, at any depth) are left out; a changed secret still
+ * shows as a changed field, by name only.
+ */
+const withoutSealed = (value: unknown): unknown =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([key]) => !key.endsWith('Sealed')).map(([key, inner]) => [key, withoutSealed(inner)]))
+    : value;
+
 const displayed = (row: Row): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(row)
-      .filter(([key]) => key !== 'hash')
-      .map(([key, value]) => (key === 'credential' && value ? [key, displayableCredential(value as SnapshotUpstreamCredential)] : [key, value])),
+      .filter(([key]) => key !== 'hash' && !key.endsWith('Sealed'))
+      .map(([key, value]) => (key === 'credential' && value ? [key, displayableCredential(value as SnapshotUpstreamCredential)] : [key, withoutSealed(value)])),
   );
 
 function diffRows(section: SnapshotSection, from: readonly Row[], to: readonly Row[]): SnapshotChange[] {
@@ -45,8 +54,8 @@ function diffRows(section: SnapshotSection, from: readonly Row[], to: readonly R
 }
 
 /**
- * What changed in a tenant's policy from one snapshot to another: servers, keys, rules and
- * limits compared object by object (by id). Version numbers and creation times are not changes.
+ * What changed in a tenant's policy from one snapshot to another: servers, keys, rules, deny
+ * rules, identity providers and limits compared object by object (by id). Version numbers and creation times are not changes.
  */
 export function diffSnapshots(from: TenantSnapshot, to: TenantSnapshot): SnapshotChange[] {
   const tenant = (s: TenantSnapshot): Row => ({ id: s.tenantId, slug: s.tenantSlug });
@@ -56,6 +65,8 @@ export function diffSnapshots(from: TenantSnapshot, to: TenantSnapshot): Snapsho
     ...diffRows('servers', from.servers, to.servers),
     ...diffRows('apiKeys', from.apiKeys, to.apiKeys),
     ...diffRows('rules', from.rules, to.rules),
+    ...diffRows('denyRules', from.denyRules, to.denyRules),
+    ...diffRows('identityProviders', from.identityProviders, to.identityProviders),
     ...diffRows('limits', [limits(from)], [limits(to)]),
   ];
 }

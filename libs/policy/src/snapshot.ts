@@ -115,13 +115,16 @@ export const snapshotIdentityProviderSchema = z.object({
   jwksUri: z.url().nullable(),
   /** Inline public keys (RS256/ES256/EdDSA) as a JWK Set. */
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
-  /** HS256 shared secret, base64url. Travels in the signed snapshot, so Redis must stay private. */
-  hmacSecret: z.string().nullable(),
+  /**
+   * HS256 shared secret (base64url), sealed for proxies with the snapshot secrets key
+   * (see identity-provider-secrets.ts): the snapshot is signed, not encrypted, and crosses Redis.
+   */
+  hmacSecretSealed: z.string().nullable(),
   clockSkewSeconds: z.number().int().min(0),
   subjectClaim: z.string(),
   scopeClaim: z.string(),
   /** RFC 7662 introspection for opaque tokens (kind `oauth`). */
-  introspection: z.object({ url: z.url(), clientId: z.string(), clientSecret: z.string() }).nullable(),
+  introspection: z.object({ url: z.url(), clientId: z.string(), clientSecretSealed: z.string() }).nullable(),
   profile: z.enum(identityProviderProfiles),
   /** kind `mtls`: the tenant's trusted client CA bundle (PEM) and where the identity is read from. */
   clientCa: z.object({ caBundlePem: z.string(), identityFrom: z.enum(certificateIdentitySources) }).nullable(),

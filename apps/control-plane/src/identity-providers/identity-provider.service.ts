@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Prisma, type IdentityProvider, type PrismaClient } from '@mcpg/db';
 import { identityProviderProfiles } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
@@ -20,6 +21,7 @@ import {
   type IdentityProviderFields,
 } from './identity-provider.input.js';
 import type { IdentityProviderModel } from './identity-provider.model.js';
+import { openProviderSecret, sealProviderSecrets, type SecretColumn, type StoredProviderSecrets } from './stored-provider-secrets.js';
 
 const DEFAULTS = {
   kind: 'jwt',
@@ -88,8 +90,32 @@ async function withDiscoveredEndpoints(fields: Record<string, unknown>, allowLoo
   return withEndpoints;
 }
 
-function toData(fields: IdentityProviderFields) {
-  return { ...fields, jwks: fields.jwks === null ? Prisma.DbNull : (fields.jwks as Prisma.InputJsonObject) };
+/** The row's columns: secrets sealed (see stored-provider-secrets.ts), the JWK Set as JSON. */
+function toData(id: string, fields: IdentityProviderFields, secretsKey: Buffer | null) {
+  const secrets: StoredProviderSecrets = { hmacSecret: fields.hmacSecret, clientSecret: fields.clientSecret };
+  const hasSecrets = secrets.hmacSecret !== null || secrets.clientSecret !== null;
+  if (hasSecrets && !secretsKey) {
+    const field = secrets.hmacSecret !== null ? 'hmacSecret' : 'clientSecret';
+    throw badUserInput(field, `${field}: identity provider secrets are stored and published sealed, which needs MCPG_UPSTREAM_CREDENTIALS_KEY on the control plane and the proxies`);
+  }
+  return {
+    ...fields,
+    ...(hasSecrets ? sealProviderSecrets(secretsKey!, id, secrets) : secrets),
+    jwks: fields.jwks === null ? Prisma.DbNull : (fields.jwks as Prisma.InputJsonObject),
+  };
+}
+
+/** The stored secrets the admin did not send again, in clear, so the update is validated as a whole. */
+function storedSecretsInClear(existing: IdentityProvider, secretsKey: Buffer | null, given: Record<string, unknown>): Partial<StoredProviderSecrets> {
+  const kept: Partial<StoredProviderSecrets> = {};
+  for (const column of ['hmacSecret', 'clientSecret'] as const satisfies readonly SecretColumn[]) {
+    if (given[column] !== undefined || existing[column] === null) continue;
+    const value = openProviderSecret(secretsKey, existing, column);
+    // Sealed under a key this control plane no longer holds: only the admin can supply it again.
+    if (value === null) throw badUserInput(column, `${column}: the stored secret does not open under the configured MCPG_UPSTREAM_CREDENTIALS_KEY; send it again`);
+    kept[column] = value;
+  }
+  return kept;
 }
 
 export function toIdentityProviderModel(row: IdentityProvider): IdentityProviderModel {
@@ -127,6 +153,10 @@ export class IdentityProviderService {
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
+  private get secretsKey(): Buffer | null {
+    return this.config.upstreamCredentialsKey ?? null;
+  }
+
   /** Duplicate name or issuer in the tenant: CONFLICT. */
   async create(input: unknown, admin: AdminPrincipal): Promise<IdentityProviderModel> {
     const { tenantId, ...rest } = parseInput(createIdentityProviderInputSchema, input);
@@ -138,7 +168,9 @@ export class IdentityProviderService {
     const row = await this.snapshots.change(tenantId, async (tx) => {
       const last = await tx.identityProvider.aggregate({ where: { tenantId }, _max: { position: true } });
       const fields = parseInput(identityProviderSchema, { position: (last._max.position ?? 0) + 1, ...prepared });
-      return tx.identityProvider.create({ data: { tenantId, ...toData(fields) } });
+      // The id is chosen here because the sealed secrets are bound to it.
+      const id = randomUUID();
+      return tx.identityProvider.create({ data: { id, tenantId, ...toData(id, fields, this.secretsKey) } });
     });
     const created = toIdentityProviderModel(row);
     this.changes.record(admin, { action: 'createIdentityProvider', targetType: 'IdentityProvider', targetId: row.id, tenantId, after: created });
@@ -151,8 +183,10 @@ export class IdentityProviderService {
     const existing = await this.prisma.identityProvider.findUnique({ where: { id } });
     if (!existing) throw notFound('id', 'identity provider');
     const { id: _id, tenantId, createdAt: _c, updatedAt: _u, ...stored } = existing;
-    const fields = parseInput(identityProviderSchema, await withDiscoveredEndpoints({ ...stored, ...givenFields(rest) }, this.config.allowLoopbackIdpUrls === true));
-    const row = await this.snapshots.change(tenantId, (tx) => tx.identityProvider.update({ where: { id }, data: toData(fields) }));
+    const given = givenFields(rest);
+    const inClear = { ...stored, ...storedSecretsInClear(existing, this.secretsKey, given), ...given };
+    const fields = parseInput(identityProviderSchema, await withDiscoveredEndpoints(inClear, this.config.allowLoopbackIdpUrls === true));
+    const row = await this.snapshots.change(tenantId, (tx) => tx.identityProvider.update({ where: { id }, data: toData(id, fields, this.secretsKey) }));
     const updated = toIdentityProviderModel(row);
     this.changes.record(admin, { action: 'updateIdentityProvider', targetType: 'IdentityProvider', targetId: id, tenantId, before: toIdentityProviderModel(existing), after: updated });
     return updated;

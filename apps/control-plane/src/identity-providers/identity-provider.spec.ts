@@ -1,12 +1,16 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createLogger } from '@mcpg/observability';
+import { openIdentityProviderSecrets } from '@mcpg/policy';
 import { createTestPki, startTokenIssuer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
+import { openProviderSecret, sealPlaintextProviderSecrets } from './stored-provider-secrets.js';
 
 const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile caBundlePem certIdentityFrom';
 const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityProvider(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($input: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $input) { ${FIELDS} } }`;
 const DELETE = 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }';
+const DIFF = 'query($t: ID!, $f: Int!, $to: Int!) { snapshotDiff(tenantId: $t, fromVersion: $f, toVersion: $to) { text changes { section id kind fields before after } } }';
 const LIST = `query($t: ID!) { identityProviders(tenantId: $t) { nodes { ${FIELDS} } } }`;
 
 interface Provider {
@@ -37,13 +41,13 @@ describe('identity providers', () => {
     expect(snapshot.identityProviders).toEqual([
       {
         id: p.id, name: 'corp idp', kind: 'jwt', position: 1, issuer: 'https://idp.example.com', audiences: ['mcp'], algorithms: ['ES256', 'RS256'],
-        jwksUri: 'https://idp.example.com/jwks', jwks: null, hmacSecret: null, clockSkewSeconds: 60, subjectClaim: 'sub', scopeClaim: 'scope',
+        jwksUri: 'https://idp.example.com/jwks', jwks: null, hmacSecretSealed: null, clockSkewSeconds: 60, subjectClaim: 'sub', scopeClaim: 'scope',
         introspection: null, profile: 'standard', clientCa: null,
       },
     ]);
   });
 
-  it('keeps secrets write-only: flags in the API, values only in the signed snapshot', async () => {
+  it('keeps secrets write-only and sealed: flags in the API, sealed at rest and in the snapshot', async () => {
     const { createIdentityProvider: p } = await cp.ok<{ createIdentityProvider: Provider }>(CREATE, {
       input: {
         tenantId, name: 'auth server', kind: 'oauth', issuer: 'https://as.example.com', algorithms: ['HS256'], hmacSecret,
@@ -55,15 +59,53 @@ describe('identity providers', () => {
     expect(JSON.stringify(listing)).not.toContain(hmacSecret);
     expect(JSON.stringify(listing)).not.toContain(clientSecret);
     expect(cp.logLines.join('\n')).not.toContain(clientSecret);
-    const { snapshot } = await cp.snapshotInRedis(tenantId);
-    expect(snapshot.identityProviders[1]).toMatchObject({ hmacSecret, introspection: { url: 'https://as.example.com/introspect', clientId: 'mcpg', clientSecret } });
+    // At rest: sealed, bound to the row.
+    const row = await cp.prisma.identityProvider.findUniqueOrThrow({ where: { id: p.id } });
+    expect(JSON.stringify(row)).not.toContain(hmacSecret);
+    expect(JSON.stringify(row)).not.toContain(clientSecret);
+    expect(row.hmacSecret).toMatch(/^sb1\./);
+    // In Redis: sealed for proxies; only the key opens it, and only for this tenant.
+    const { jws, snapshot } = await cp.snapshotInRedis(tenantId);
+    expect(jws).not.toContain(Buffer.from(hmacSecret).toString('base64url'));
+    expect(JSON.stringify(snapshot)).not.toContain(hmacSecret);
+    expect(JSON.stringify(snapshot)).not.toContain(clientSecret);
+    const sealed = snapshot.identityProviders[1]!;
+    expect(openIdentityProviderSecrets(cp.config.upstreamCredentialsKey!, tenantId, sealed)).toMatchObject({
+      isSealedSecretUnopened: false,
+      provider: { hmacSecret, introspection: { url: 'https://as.example.com/introspect', clientId: 'mcpg', clientSecret } },
+    });
+    expect(openIdentityProviderSecrets(cp.config.upstreamCredentialsKey!, randomUUID(), sealed).isSealedSecretUnopened).toBe(true);
+    expect(openIdentityProviderSecrets(randomBytes(32), tenantId, sealed)).toMatchObject({ isSealedSecretUnopened: true, provider: { hmacSecret: null, introspection: null } });
 
     // An update that does not mention the secrets keeps them.
     const { updateIdentityProvider: u } = await cp.ok<{ updateIdentityProvider: Provider }>(UPDATE, { input: { id: p.id, clockSkewSeconds: 5, position: 0 } });
     expect(u).toMatchObject({ clockSkewSeconds: 5, position: 0, hasHmacSecret: true, hasClientSecret: true });
     const after = (await cp.snapshotInRedis(tenantId)).snapshot;
     expect(after.identityProviders.map((i) => i.name)).toEqual(['auth server', 'corp idp']);
-    expect(after.identityProviders[0]).toMatchObject({ hmacSecret, clockSkewSeconds: 5 });
+    expect(after.identityProviders[0]).toMatchObject({ clockSkewSeconds: 5 });
+    expect(openIdentityProviderSecrets(cp.config.upstreamCredentialsKey!, tenantId, after.identityProviders[0]!).provider.hmacSecret).toBe(hmacSecret);
+
+    // Version diffs show that the provider changed, never its secrets.
+    const manifest = await cp.manifestVersion(tenantId);
+    const diff = await cp.ok<{ snapshotDiff: { changes: Array<{ section: string; fields: string[]; before: string; after: string }> } }>(DIFF, { t: tenantId, f: manifest - 1, to: manifest });
+    expect(diff.snapshotDiff.changes).toEqual([expect.objectContaining({ section: 'identityProviders', fields: ['clockSkewSeconds', 'position'] })]);
+    const rotated = await cp.ok(UPDATE, { input: { id: p.id, hmacSecret: randomBytes(32).toString('base64url') } });
+    expect(rotated).toBeDefined();
+    const rotatedDiff = await cp.ok<{ snapshotDiff: { text: string; changes: Array<{ fields: string[] }> } }>(DIFF, { t: tenantId, f: manifest, to: manifest + 1 });
+    expect(rotatedDiff.snapshotDiff.changes[0]?.fields).toEqual(['hmacSecretSealed']);
+    expect(JSON.stringify(rotatedDiff)).not.toContain('sb1.');
+  });
+
+  it('seals, on start, provider secrets an earlier version stored in clear', async () => {
+    const legacy = await cp.prisma.identityProvider.create({
+      data: { tenantId, name: 'legacy', kind: 'jwt', position: 50, issuer: 'https://legacy.example', audiences: ['mcp'], algorithms: ['HS256'], hmacSecret, clockSkewSeconds: 0, subjectClaim: 'sub', scopeClaim: 'scope', profile: 'standard' },
+    });
+    expect(await sealPlaintextProviderSecrets(cp.prisma, cp.config.upstreamCredentialsKey!, createLogger({ app: 'test' }, 'error'))).toBe(1);
+    const row = await cp.prisma.identityProvider.findUniqueOrThrow({ where: { id: legacy.id } });
+    expect(row.hmacSecret).toMatch(/^sb1\./);
+    expect(openProviderSecret(cp.config.upstreamCredentialsKey!, row, 'hmacSecret')).toBe(hmacSecret);
+    expect(await sealPlaintextProviderSecrets(cp.prisma, cp.config.upstreamCredentialsKey!, createLogger({ app: 'test' }, 'error'))).toBe(0);
+    await cp.prisma.identityProvider.delete({ where: { id: legacy.id } });
   });
 
   it('deletes a provider, and the next snapshot no longer has it', async () => {

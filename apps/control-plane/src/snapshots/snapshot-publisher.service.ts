@@ -6,7 +6,7 @@ import type { CryptoKey } from 'jose';
 import type { ControlPlaneConfig } from '../config.js';
 import { CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SNAPSHOT_SIGNING_KEY } from '../control-plane.tokens.js';
 import { conflict, notFound } from '../errors/admin-error.js';
-import { toSnapshotIdentityProvider } from '../identity-providers/identity-provider.snapshot.js';
+import { toIdentityProviderConfig } from '../identity-providers/identity-provider.snapshot.js';
 import { toSnapshotRedaction } from '../redaction/snapshot-redaction.js';
 import { RegionBuses, type RegionBus } from '../regions/region-buses.js';
 import { toSnapshotSink } from '../sinks/snapshot-sink.js';
@@ -222,7 +222,7 @@ export async function compileTenant(
   tx: Tx,
   tenant: { id: string; slug: string; limits: unknown; allowedOrigins: string[] },
   version: number,
-  /** Opens stored upstream credentials and seals them for proxies. */
+  /** Opens stored upstream credentials and identity provider secrets, and seals them for proxies. */
   upstreamCredentialsKey: Buffer | null,
 ): Promise<TenantSnapshot> {
   // One query at a time: a Prisma `include` here would run its relation queries concurrently on
@@ -231,7 +231,7 @@ export async function compileTenant(
   const apiKeys = await tx.apiKey.findMany({ where: { tenantId: tenant.id } });
   const toolRules = await tx.toolRule.findMany({ where: { tenantId: tenant.id } });
   const denyRules = await tx.denyRule.findMany({ where: { tenantId: tenant.id } });
-  const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotIdentityProvider);
+  const identityProviders = (await tx.identityProvider.findMany({ where: { tenantId: tenant.id } })).map((row) => toIdentityProviderConfig(row, upstreamCredentialsKey));
   const redactionRow = await tx.redactionSettings.findUnique({ where: { tenantId: tenant.id } });
   const redaction = redactionRow ? toSnapshotRedaction(redactionRow) : null;
   return compileSnapshot(
@@ -248,5 +248,7 @@ export async function compileTenant(
       sinks: (await tx.auditSink.findMany({ where: { tenantId: tenant.id } })).map(toSnapshotSink),
     },
     version,
+    new Date(),
+    { secretsKey: upstreamCredentialsKey },
   );
 }

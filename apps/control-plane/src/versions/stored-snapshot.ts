@@ -21,11 +21,16 @@ export function toChangeModel(change: SnapshotChange): SnapshotChangeModel {
   };
 }
 
-/** A snapshot as admins may read it: key hashes and sealed credentials removed. */
+/** A snapshot as admins may read it: key hashes and sealed credentials and secrets removed. */
 export function displayableSnapshot(snapshot: TenantSnapshot): string {
   return JSON.stringify({
     ...snapshot,
     servers: snapshot.servers.map((server) => (server.credential ? { ...server, credential: displayableCredential(server.credential) } : server)),
     apiKeys: snapshot.apiKeys.map(({ hash: _hash, ...key }) => key),
+    identityProviders: snapshot.identityProviders.map(({ hmacSecretSealed, introspection, ...provider }) => ({
+      ...provider,
+      hasHmacSecret: hmacSecretSealed !== null,
+      introspection: introspection && { url: introspection.url, clientId: introspection.clientId },
+    })),
   });
 }

@@ -34,13 +34,15 @@ export async function startProxyHarness(model: TenantModel, env: Record<string, 
   const pair = await generateSnapshotKeyPair();
   const signingKey: CryptoKey = await importSigningKey(pair.privateKeyPem);
   const sessionKeys = `k1:${randomBytes(32).toString('base64')}`;
+  // Seals identity provider secrets into the snapshots; proxies get it unless `env` says otherwise.
+  const secretsKey = randomBytes(32);
   const proxies: RunningProxy[] = [];
   const auditQueue = new Queue(names.auditQueue, { connection: redis, prefix: names.bullPrefix });
   let version = 0;
 
   const publish = async (m: TenantModel) => {
     version += 1;
-    const jws = await signSnapshot(compileSnapshot(m, version), signingKey);
+    const jws = await signSnapshot(compileSnapshot(m, version, new Date(), { secretsKey }), signingKey);
     await new SnapshotPublisher(redis, names).publish(m.tenant.id, version, jws);
     const expected = version;
     for (let i = 0; i < 400 && !proxies.every((p) => p.store.versionOf(m.tenant.id) >= expected); i++) await new Promise((r) => setTimeout(r, 10));
@@ -58,6 +60,7 @@ export async function startProxyHarness(model: TenantModel, env: Record<string, 
           MCPG_REDIS_KEY_PREFIX: prefix,
           MCPG_SNAPSHOT_PUBLIC_KEYS: pair.publicKeyPem,
           MCPG_SESSION_KEYS: sessionKeys,
+          MCPG_UPSTREAM_CREDENTIALS_KEY: secretsKey.toString('base64'),
           MCPG_AUDIT_FLUSH_MS: '20',
           ...env,
           ...extra,
