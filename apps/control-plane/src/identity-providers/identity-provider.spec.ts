@@ -11,6 +11,7 @@ const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityP
 const UPDATE = `mutation($input: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $input) { ${FIELDS} } }`;
 const DELETE = 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }';
 const DIFF = 'query($t: ID!, $f: Int!, $to: Int!) { snapshotDiff(tenantId: $t, fromVersion: $f, toVersion: $to) { text changes { section id kind fields before after } } }';
+const DRY_RUN = 'query($i: SetToolRuleInput!) { dryRunToolRule(input: $i) { compiled } }';
 const LIST = `query($t: ID!) { identityProviders(tenantId: $t) { nodes { ${FIELDS} } } }`;
 
 interface Provider {
@@ -76,6 +77,12 @@ describe('identity providers', () => {
     });
     expect(openIdentityProviderSecrets(cp.config.upstreamCredentialsKey!, randomUUID(), sealed).isSealedSecretUnopened).toBe(true);
     expect(openIdentityProviderSecrets(randomBytes(32), tenantId, sealed)).toMatchObject({ isSealedSecretUnopened: true, provider: { hmacSecret: null, introspection: null } });
+    // A dry run shows the compiled snapshot: that providers have secrets, not even their sealed form.
+    const key = await cp.createApiKey(tenantId);
+    const dryRun = await cp.ok<{ dryRunToolRule: { compiled: string } }>(DRY_RUN, { i: { apiKeyId: key.id, toolGlobs: ['echo'] } });
+    expect(dryRun.dryRunToolRule.compiled).not.toContain('sb1.');
+    expect(dryRun.dryRunToolRule.compiled).not.toContain(hmacSecret);
+    expect(JSON.parse(dryRun.dryRunToolRule.compiled).identityProviders[1]).toMatchObject({ hasHmacSecret: true, introspection: { clientId: 'mcpg' } });
 
     // An update that does not mention the secrets keeps them.
     const { updateIdentityProvider: u } = await cp.ok<{ updateIdentityProvider: Provider }>(UPDATE, { input: { id: p.id, clockSkewSeconds: 5, position: 0 } });
