@@ -1,9 +1,10 @@
 import {
+  DEFAULT_AUDIT_TOOL_RESULT_BYTES,
   DEFAULT_RATE_LIMIT,
   SNAPSHOT_SCHEMA_VERSION,
   type RateLimitConfig,
   type SnapshotIdentityProvider,
-  type SnapshotRedaction,
+  type SnapshotRedactionInput,
   type SnapshotSink,
   type SnapshotToolRule,
   type StdioCommand,
@@ -45,7 +46,7 @@ export interface TenantModel {
   /** Per-tenant overrides of the proxy's default limits. */
   limits?: TenantLimits;
   allowedOrigins?: readonly string[];
-  redaction?: SnapshotRedaction | null;
+  redaction?: SnapshotRedactionInput | null;
   sinks?: ReadonlyArray<SnapshotSink>;
 }
 
@@ -99,6 +100,8 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
             customPatterns: [...model.redaction.customPatterns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => ({ name: p.name, pattern: p.pattern })),
             redactResponses: model.redaction.redactResponses,
             argumentValues: model.redaction.argumentValues,
+            auditToolResults: model.redaction.auditToolResults ?? 'off',
+            auditToolResultMaxBytes: model.redaction.auditToolResultMaxBytes ?? DEFAULT_AUDIT_TOOL_RESULT_BYTES,
           },
         }
       : {}),
