@@ -75,7 +75,7 @@ function modelWith(upstream: string, auditToolResults: 'on' | 'off'): TenantMode
     servers: [
       { id: 's-json', name: 'json', url: `${upstream}/json` },
       { id: 's-sse', name: 'sse', url: `${upstream}/sse` },
-      { id: 's-stdio', name: 'stdio', url: 'stdio:everything', transport: 'stdio', stdio: { command: process.execPath, args: [everythingEntry, 'stdio'] } },
+      { id: 's-stdio', name: 'stdio', url: 'stdio:everything', transport: 'stdio', stdio: { command: process.execPath, args: [everythingEntry, 'stdio'], env: {} } },
     ],
     apiKeys: [{ id: 'key-1', name: 'k', prefix: key.prefix, hash: key.hash, revokedAt: null }],
     toolRules: [{ id: 'rule-1', apiKeyId: 'key-1', toolGlobs: ['leak', 'big', 'fail', 'rpc-error', 'echo'] }],
