@@ -143,9 +143,9 @@ export class ControlPlaneModule {
         DeadLetterResolver,
         {
           provide: SINK_SECRET_STORE,
-          inject: [SnapshotPublisherService],
-          useFactory: (snapshots: SnapshotPublisherService) => {
-            const store = new SinkSecretStore(snapshots, resources.prisma, resources.logger);
+          inject: [SnapshotPublisherService, RegionBuses],
+          useFactory: (snapshots: SnapshotPublisherService, buses: RegionBuses) => {
+            const store = new SinkSecretStore(snapshots, buses, resources.prisma, resources.logger);
             void store.republishAll();
             return store;
           },

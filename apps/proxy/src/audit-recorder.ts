@@ -18,8 +18,10 @@ export class AuditRecorder {
     private readonly proxyId: string,
   ) {}
 
-  record(fields: AuditFields): void {
+  /** Returns the event's id, so a later event can refer to it (a `tool.result` to its `tool.call`). */
+  record(fields: AuditFields): string {
     const event = newAuditEvent({ ...fields, region: this.region, proxyId: this.proxyId });
     this.writer.write(this.chain.link(event));
+    return event.id;
   }
 }

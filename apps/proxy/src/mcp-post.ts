@@ -21,6 +21,7 @@ import { BodyTooLargeError, readBody } from './read-body.js';
 import { ResponseInspector } from './response-inspector.js';
 import { rpcKey } from './rpc-key.js';
 import { postToStdio } from './stdio-route.js';
+import { ToolResultAudit } from './tool-result-audit.js';
 import { forwardToUpstream } from './upstream-forwarder.js';
 
 interface MessagePlan {
@@ -107,7 +108,8 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
     if (decision.listMethod && isRequest(message)) listIds.set(rpcKey(message.id), decision.listMethod);
     forwarded.push({ message, audit });
   }
-  const inspector = new ResponseInspector(ctx.key, listIds, responseRedaction(deps, ctx));
+  const toolResults = ToolResultAudit.forRequest(deps, ctx);
+  const inspector = new ResponseInspector(ctx.key, listIds, responseRedaction(deps, ctx), toolResults);
 
   if (legacy && answeredHere.length > 0) {
     // Legacy SSE answers travel on the client's stream. If no proxy can reach it, refuse the
@@ -130,7 +132,7 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
   }
 
   if (ctx.server.transport === 'stdio') {
-    postToStdio(deps, ctx, res, { forwarded, answeredHere, inspector, isBatch: parsed.isBatch });
+    postToStdio(deps, ctx, res, { forwarded, answeredHere, inspector, toolResults, isBatch: parsed.isBatch });
     return;
   }
 
@@ -148,7 +150,10 @@ export async function handleMcpPost(deps: ProxyDeps, ctx: McpRequestContext, req
     onUpstreamStatus: (status, error) => {
       for (const f of forwarded) {
         if (error) ctx.audit({ ...f.audit, kind: 'upstream.error', decision: 'error', reason: error, status });
-        else ctx.audit({ ...f.audit, status });
+        else {
+          const eventId = ctx.audit({ ...f.audit, status });
+          toolResults?.awaitResultOf(f.message, f.audit, eventId);
+        }
       }
     },
   });

@@ -49,7 +49,7 @@ export async function handleMcpRoute(
   const latencyMs = () => Math.round((performance.now() - startedAt) * 100) / 100;
   const record = (fields: AuditFields) => {
     deps.metrics.auditEvents.inc({ kind: fields.kind });
-    deps.recorder.record({ ...base, latencyMs: latencyMs(), ...fields });
+    return deps.recorder.record({ ...base, latencyMs: latencyMs(), ...fields });
   };
   const refuse = (refusal: GuardRefusal) => {
     deps.metrics.requests.inc({ outcome: 'refused' });

@@ -50,5 +50,6 @@ export interface McpRequestContext {
   readonly session: { clientId: string; upstreamId: string } | null;
   bytesIn: number;
   bytesOut: number;
-  audit(fields: AuditFields): void;
+  /** Records an event; returns its id. */
+  audit(fields: AuditFields): string;
 }

@@ -32,7 +32,7 @@ export class ProxyMetrics {
   });
   readonly redactedValues = new Counter({
     name: 'mcpg_proxy_redacted_values_total',
-    help: 'Secrets redacted, in audited tool arguments or in responses to clients',
+    help: 'Secrets redacted: in audited tool arguments (where=arguments) or results (where=result), or in responses to clients (where=response)',
     labelNames: ['where'] as const,
     registers: [this.registry],
   });

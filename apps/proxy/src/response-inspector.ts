@@ -11,6 +11,7 @@ import {
 } from '@mcpg/mcp';
 import type { ToolAccess } from '@mcpg/policy';
 import { rpcKey } from './rpc-key.js';
+import type { ToolResultAudit } from './tool-result-audit.js';
 
 /** The list method whose result carries this array field, recognised by shape alone. */
 const LIST_BY_FIELD = new Map(Object.entries(FILTERED_LISTS).map(([method, { field }]) => [field, method as FilteredListMethod]));
@@ -19,7 +20,8 @@ const LIST_BY_FIELD = new Map(Object.entries(FILTERED_LISTS).map(([method, { fie
  * What the proxy changes in upstream replies for one client request: `tools/list`,
  * `resources/list`, `resources/templates/list` and `prompts/list` results are filtered to what
  * the principal may use, and, when the tenant turned it on, secrets are redacted (`redact`, see
- * message-redaction.ts). Everything else passes through byte-for-byte.
+ * message-redaction.ts). Everything else passes through byte-for-byte. When the tenant records
+ * tool results, `toolResults` sees each message first, as the upstream sent it (it only reads).
  *
  * On a POST the proxy knows which request ids were list requests. On a GET stream it does not
  * (a resumed stream may replay answers to earlier POSTs), so there every result is filtered by
@@ -30,10 +32,17 @@ export class ResponseInspector {
     private readonly key: ToolAccess,
     private readonly listIds: ReadonlyMap<string, FilteredListMethod> | 'by-shape',
     private readonly redact: ((message: unknown) => unknown) | null = null,
+    private readonly toolResults: ToolResultAudit | null = null,
   ) {}
 
+  /** Nothing to change and nothing to look at: the reply can be relayed without parsing it. */
   get isPassThrough(): boolean {
-    return this.listIds !== 'by-shape' && this.listIds.size === 0 && this.redact === null;
+    return !this.isRewriting && !this.toolResults?.isAwaiting;
+  }
+
+  /** Whether messages may come out changed (otherwise they are at most looked at). */
+  get isRewriting(): boolean {
+    return this.listIds === 'by-shape' || this.listIds.size > 0 || this.redact !== null;
   }
 
   private matcherFor(method: FilteredListMethod): (name: string) => boolean {
@@ -51,7 +60,8 @@ export class ResponseInspector {
   }
 
   inspectMessage(message: unknown): unknown {
-    if (this.isPassThrough) return message;
+    this.toolResults?.observe(message);
+    if (!this.isRewriting) return message;
     const filtered = this.filterLists(message);
     return this.redact ? this.redact(filtered) : filtered;
   }

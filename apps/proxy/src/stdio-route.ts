@@ -8,6 +8,7 @@ import type { McpRequestContext, ProxyDeps } from './proxy-deps.js';
 import { responseRedaction } from './message-redaction.js';
 import { ResponseInspector } from './response-inspector.js';
 import { StdioSession } from './stdio-upstream.js';
+import type { ToolResultAudit } from './tool-result-audit.js';
 
 export interface StdioLimits {
   maxSessionsPerServer: number;
@@ -68,7 +69,13 @@ export function postToStdio(
   deps: ProxyDeps,
   ctx: McpRequestContext,
   res: ServerResponse,
-  plan: { forwarded: Array<{ message: JsonRpcMessage; audit: AuditFields }>; answeredHere: JsonRpcResponse[]; inspector: ResponseInspector; isBatch: boolean },
+  plan: {
+    forwarded: Array<{ message: JsonRpcMessage; audit: AuditFields }>;
+    answeredHere: JsonRpcResponse[];
+    inspector: ResponseInspector;
+    toolResults: ToolResultAudit | null;
+    isBatch: boolean;
+  },
 ): void {
   let session: StdioSession | undefined;
   const headers: Record<string, string> = {};
@@ -87,7 +94,10 @@ export function postToStdio(
   }
   const messages = plan.forwarded.map((f) => f.message);
   const hasRequests = messages.some(isRequest);
-  for (const f of plan.forwarded) ctx.audit({ ...f.audit, status: hasRequests || plan.answeredHere.length > 0 ? 200 : 202 });
+  for (const f of plan.forwarded) {
+    const eventId = ctx.audit({ ...f.audit, status: hasRequests || plan.answeredHere.length > 0 ? 200 : 202 });
+    plan.toolResults?.awaitResultOf(f.message, f.audit, eventId);
+  }
   if (!hasRequests) {
     session.send(messages, null);
     if (plan.answeredHere.length > 0) ctx.bytesOut = sendJsonRpc(res, 200, plan.isBatch ? plan.answeredHere : plan.answeredHere[0]!, headers);

@@ -9,6 +9,8 @@ export interface TenantRedactors {
   readonly audit: Redactor;
   /** Replies to clients, when the tenant turned it on: always removal. */
   readonly responses: Redactor | null;
+  /** The byte cap on tool results in `tool.result` events (redacted by `audit`), or null when the tenant keeps them out. */
+  readonly toolResultMaxBytes: number | null;
 }
 
 /**
@@ -39,7 +41,7 @@ export class TenantRedaction {
 
   private build(policy: CompiledPolicy): TenantRedactors {
     const settings = policy.snapshot.redaction;
-    if (!settings) return { audit: this.plain, responses: null };
+    if (!settings) return { audit: this.plain, responses: null, toolResultMaxBytes: null };
     let customPatterns = settings.customPatterns;
     try {
       new Redactor({ customPatterns });
@@ -56,6 +58,7 @@ export class TenantRedaction {
     return {
       audit: new Redactor({ customPatterns, hashKey }),
       responses: settings.redactResponses ? new Redactor({ customPatterns }) : null,
+      toolResultMaxBytes: settings.auditToolResults === 'on' ? settings.auditToolResultMaxBytes : null,
     };
   }
 }

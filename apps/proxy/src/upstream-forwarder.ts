@@ -169,7 +169,9 @@ async function relayJson(ctx: McpRequestContext, res: ServerResponse, upstream: 
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks, total).toString('utf8');
-  let reply: unknown = options.inspector.isPassThrough ? null : options.inspector.inspectJsonBody(text);
+  const inspected = options.inspector.isPassThrough ? null : options.inspector.inspectJsonBody(text);
+  // Looked at only (tool results audited): the client still gets the upstream's bytes.
+  let reply: unknown = options.inspector.isRewriting ? inspected : null;
   if (options.answeredHere.length > 0) {
     const parsed = reply ?? safeJson(text);
     if (Array.isArray(parsed)) reply = [...options.answeredHere, ...parsed];

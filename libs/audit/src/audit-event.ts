@@ -16,6 +16,11 @@ export const auditKinds = [
   'admin.change',
   /** The proxy's audit spool was full and refused events; `details` says how many. */
   'audit.refused',
+  /**
+   * What a tool returned, redacted and capped, when the tenant turned `auditToolResults` on;
+   * `callEventId` is the `id` of the `tool.call` event it answers.
+   */
+  'tool.result',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -24,6 +29,24 @@ export const auditPrincipalSchema = z.object({
   via: z.string(),
   keyId: z.string().optional(),
 });
+
+/**
+ * One content item of a tool result as audited: text items keep their (redacted, possibly cut)
+ * text; images, audio and resources are recorded by type only, never their data.
+ */
+export const auditedContentItemSchema = z.object({ type: z.string(), text: z.string().optional() });
+
+/** A `tools/call` result as it may enter a `tool.result` event: redacted, then cut to the tenant's byte cap. */
+export const auditedToolResultSchema = z.object({
+  /** The tool's own `isError` (a tool-level failure, not a protocol error). */
+  isError: z.boolean(),
+  content: z.array(auditedContentItemSchema),
+  /** Absent when the result had none, or when it did not fit in the cap (then `truncated`). */
+  structuredContent: z.unknown().optional(),
+  /** Something was cut or left out to stay within the cap. */
+  truncated: z.boolean(),
+});
+export type AuditedToolResult = z.infer<typeof auditedToolResultSchema>;
 
 /** What an `admin.change` event changed (DESIGN.md §8). `before`/`after` never hold a secret or hash. */
 export const adminChangeSchema = z.object({
@@ -68,8 +91,12 @@ export const auditEventSchema = z.object({
    * `[REDACTED:<detector>]` or, when the tenant chose keyed hashing, `hmac-sha256:<hex>`.
    */
   arguments: z.unknown().optional(),
-  /** How many values redaction replaced in this message (arguments and result); never what they were. */
+  /** How many values redaction replaced in this message (arguments, or the result); never what they were. */
   redactedCount: z.number().int().nonnegative().optional(),
+  /** Only on `tool.result` events: the tool's result after redaction, within the tenant's byte cap. */
+  result: auditedToolResultSchema.optional(),
+  /** Only on `tool.result` events: the `id` of the `tool.call` event this result answers. */
+  callEventId: z.string().optional(),
   /** Kind-specific facts without a column of their own, e.g. what an `admin.change` changed. */
   details: z.record(z.string(), z.unknown()).optional(),
   /** Position in this proxy's hash chain (starts at 1 per chain). */

@@ -51,4 +51,22 @@ describe('toEcsDocument', () => {
     expect(doc).not.toHaveProperty('source');
     expect(doc).not.toHaveProperty('organization');
   });
+
+  it('maps a tool result under mcpg.result in snake_case, with the tool.call event it answers', () => {
+    const event = auditEventFixture({
+      kind: 'tool.result',
+      callEventId: '0190a5c4-0000-7000-8000-000000000001',
+      redactedCount: 1,
+      result: { isError: false, content: [{ type: 'text', text: 'Echo: [REDACTED:github_token]' }], structuredContent: { ok: true }, truncated: false },
+    });
+    expect(toEcsDocument(event)).toMatchObject({
+      event: { action: 'tool.result', category: ['network', 'web'], type: ['info'], outcome: 'success' },
+      mcpg: {
+        call_event_id: '0190a5c4-0000-7000-8000-000000000001',
+        redacted_count: 1,
+        result: { is_error: false, content: [{ type: 'text', text: 'Echo: [REDACTED:github_token]' }], structured_content: { ok: true }, truncated: false },
+      },
+    });
+    expect((toEcsDocument(auditEventFixture()).mcpg as Record<string, unknown>).result).toBeUndefined();
+  });
 });

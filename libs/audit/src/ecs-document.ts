@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditKind } from './audit-event.js';
+import type { AuditedToolResult, AuditEvent, AuditKind } from './audit-event.js';
 
 /** ECS version the documents follow (https://www.elastic.co/guide/en/ecs/8.11). */
 export const ECS_VERSION = '8.11.0';
@@ -16,6 +16,7 @@ const ecsCategorization: Record<AuditKind, { category: string[]; type: string[] 
   'upstream.error': { category: ['network', 'web'], type: ['error'] },
   'admin.change': { category: ['configuration', 'iam'], type: ['change'] },
   'audit.refused': { category: ['host'], type: ['error'] },
+  'tool.result': { category: ['network', 'web'], type: ['info'] },
 };
 
 const outcome = { allow: 'success', deny: 'failure', error: 'failure' } as const;
@@ -58,6 +59,8 @@ export function toEcsDocument(event: AuditEvent): Record<string, unknown> {
       principal_via: event.principal?.via ?? null,
       ...(event.redactedCount !== undefined ? { redacted_count: event.redactedCount } : {}),
       ...(event.arguments !== undefined ? { arguments: event.arguments } : {}),
+      ...(event.callEventId !== undefined ? { call_event_id: event.callEventId } : {}),
+      ...(event.result !== undefined ? { result: ecsResult(event.result) } : {}),
       ...(event.details !== undefined ? { details: event.details } : {}),
       ...(event.prevHash !== undefined ? { prev_hash: event.prevHash, seq: event.seq } : {}),
     },
@@ -76,4 +79,14 @@ export function toEcsDocument(event: AuditEvent): Record<string, unknown> {
     };
   }
   return doc;
+}
+
+/** `mcpg.result`: the audited tool result in the document's snake_case. */
+function ecsResult(result: AuditedToolResult): Record<string, unknown> {
+  return {
+    is_error: result.isError,
+    content: result.content,
+    ...(result.structuredContent !== undefined ? { structured_content: result.structuredContent } : {}),
+    truncated: result.truncated,
+  };
 }

@@ -1,8 +1,9 @@
 import {
+  DEFAULT_AUDIT_TOOL_RESULT_BYTES,
   DEFAULT_RATE_LIMIT,
   SNAPSHOT_SCHEMA_VERSION,
   type RateLimitConfig,
-  type SnapshotRedaction,
+  type SnapshotRedactionInput,
   type SnapshotSink,
   type SnapshotToolRule,
   type StdioCommand,
@@ -46,7 +47,7 @@ export interface TenantModel {
   /** Per-tenant overrides of the proxy's default limits. */
   limits?: TenantLimits;
   allowedOrigins?: readonly string[];
-  redaction?: SnapshotRedaction | null;
+  redaction?: SnapshotRedactionInput | null;
   sinks?: ReadonlyArray<SnapshotSink>;
 }
 
@@ -109,6 +110,8 @@ export function compileSnapshot(model: TenantModel, version: number, now: Date =
             customPatterns: [...model.redaction.customPatterns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => ({ name: p.name, pattern: p.pattern })),
             redactResponses: model.redaction.redactResponses,
             argumentValues: model.redaction.argumentValues,
+            auditToolResults: model.redaction.auditToolResults ?? 'off',
+            auditToolResultMaxBytes: model.redaction.auditToolResultMaxBytes ?? DEFAULT_AUDIT_TOOL_RESULT_BYTES,
           },
         }
       : {}),

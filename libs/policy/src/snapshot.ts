@@ -137,6 +137,11 @@ export const rateLimitSchema = z.object({
   refillPerSecond: z.number().positive(),
 });
 
+/** Bounds of a tenant's cap on the tool result recorded in a `tool.result` audit event. */
+export const MIN_AUDIT_TOOL_RESULT_BYTES = 256;
+export const DEFAULT_AUDIT_TOOL_RESULT_BYTES = 8 * 1024;
+export const MAX_AUDIT_TOOL_RESULT_BYTES = 64 * 1024;
+
 /**
  * A tenant's redaction settings (issue 5). Built-in secret detectors always apply to audit
  * arguments; these add custom patterns (checked for catastrophic backtracking when saved), turn
@@ -147,6 +152,12 @@ export const snapshotRedactionSchema = z.object({
   customPatterns: z.array(z.object({ name: z.string(), pattern: z.string() })),
   redactResponses: z.boolean(),
   argumentValues: z.enum(['redact', 'hash']),
+  /**
+   * `on`: tool results enter `tool.result` audit events, redacted like the arguments and cut to
+   * `auditToolResultMaxBytes`. Absent in snapshots made before the setting existed: off.
+   */
+  auditToolResults: z.enum(['off', 'on']).default('off'),
+  auditToolResultMaxBytes: z.number().int().min(MIN_AUDIT_TOOL_RESULT_BYTES).max(MAX_AUDIT_TOOL_RESULT_BYTES).default(DEFAULT_AUDIT_TOOL_RESULT_BYTES),
 });
 
 /**
@@ -217,6 +228,8 @@ export type SnapshotIdentityProvider = z.infer<typeof snapshotIdentityProviderSc
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 export type SnapshotRedaction = z.infer<typeof snapshotRedactionSchema>;
+/** What compiling takes: the tool-result settings may be left out (off, default cap). */
+export type SnapshotRedactionInput = z.input<typeof snapshotRedactionSchema>;
 export type SnapshotSink = z.infer<typeof snapshotSinkSchema>;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { capacity: 100, refillPerSecond: 20 };

@@ -75,8 +75,10 @@ const mutations: Record<string, MutationCase> = {
   },
   setRedactionSettings: {
     build: (t) => ({
-      query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
-      variables: { i: { tenantId: t.tenantId, redactResponses: true, argumentValues: 'hash', customPatterns: [{ name: 'emp', pattern: 'EMP-[0-9]{6}' }] } },
+      query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses auditToolResults auditToolResultMaxBytes } }',
+      variables: {
+        i: { tenantId: t.tenantId, redactResponses: true, argumentValues: 'hash', customPatterns: [{ name: 'emp', pattern: 'EMP-[0-9]{6}' }], auditToolResults: 'ON', auditToolResultMaxBytes: 4096 },
+      },
     }),
     allowed: everyone,
   },

@@ -58,10 +58,11 @@ const attemptsOnB: Record<string, Attempt> = {
     query: 'mutation($i: SetAllowedOriginsInput!) { setAllowedOrigins(input: $i) { id } }',
     variables: { i: { tenantId: f.b.id, origins: ['https://evil.example'] } },
   }),
-  redactionSettings: (f) => ({ query: 'query($t: ID!) { redactionSettings(tenantId: $t) { redactResponses } }', variables: { t: f.b.id } }),
+  redactionSettings: (f) => ({ query: 'query($t: ID!) { redactionSettings(tenantId: $t) { redactResponses auditToolResults } }', variables: { t: f.b.id } }),
   setRedactionSettings: (f) => ({
-    query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses } }',
-    variables: { i: { tenantId: f.b.id, redactResponses: false, argumentValues: 'redact', customPatterns: [] } },
+    // Turning tool results on for another tenant would copy its tools' output into events.
+    query: 'mutation($i: SetRedactionSettingsInput!) { setRedactionSettings(input: $i) { redactResponses auditToolResults } }',
+    variables: { i: { tenantId: f.b.id, redactResponses: false, argumentValues: 'redact', customPatterns: [], auditToolResults: 'ON' } },
   }),
   identityProviders: (f) => ({ query: 'query($t: ID!) { identityProviders(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createIdentityProvider: (f) => ({

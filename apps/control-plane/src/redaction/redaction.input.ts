@@ -1,9 +1,20 @@
 import { checkCustomPattern } from '@mcpg/audit';
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { DEFAULT_AUDIT_TOOL_RESULT_BYTES, MAX_AUDIT_TOOL_RESULT_BYTES, MIN_AUDIT_TOOL_RESULT_BYTES } from '@mcpg/policy';
+import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { z } from 'zod';
 import { idSchema } from '../validation/field-schemas.js';
 
 export const MAX_CUSTOM_PATTERNS = 50;
+
+/** Whether tool results enter audit events (`tool.result`); stored and compiled as `off` / `on`. */
+export enum AuditToolResults {
+  OFF = 'off',
+  ON = 'on',
+}
+registerEnumType(AuditToolResults, {
+  name: 'AuditToolResults',
+  description: 'Whether what tools return is recorded in `tool.result` audit events, redacted like the arguments and cut to a byte cap.',
+});
 
 @InputType()
 export class CustomRedactionPatternInput {
@@ -27,6 +38,20 @@ export class SetRedactionSettingsInput {
 
   @Field(() => [CustomRedactionPatternInput], { description: 'Replaces the tenant\'s custom patterns; built-in detectors always apply.' })
   customPatterns: CustomRedactionPatternInput[];
+
+  @Field(() => AuditToolResults, {
+    nullable: true,
+    defaultValue: AuditToolResults.OFF,
+    description: 'ON records tool results in `tool.result` audit events, redacted like the arguments (secrets never enter the event) and cut to `auditToolResultMaxBytes`. Like every field here it is replaced: left out, it is OFF.',
+  })
+  auditToolResults?: AuditToolResults | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: DEFAULT_AUDIT_TOOL_RESULT_BYTES,
+    description: `Cap on the recorded result in UTF-8 bytes, ${MIN_AUDIT_TOOL_RESULT_BYTES}-${MAX_AUDIT_TOOL_RESULT_BYTES} (default ${DEFAULT_AUDIT_TOOL_RESULT_BYTES}); a longer result is cut and flagged \`truncated\`.`,
+  })
+  auditToolResultMaxBytes?: number | null;
 }
 
 export const setRedactionSettingsSchema = z.object({
@@ -45,4 +70,15 @@ export const setRedactionSettingsSchema = z.object({
     )
     .max(MAX_CUSTOM_PATTERNS, `must have at most ${MAX_CUSTOM_PATTERNS} entries`)
     .refine((patterns) => new Set(patterns.map((p) => p.name)).size === patterns.length, 'names must be unique'),
+  auditToolResults: z
+    .enum(AuditToolResults)
+    .nullish()
+    .transform((mode) => mode ?? AuditToolResults.OFF),
+  auditToolResultMaxBytes: z
+    .number()
+    .int()
+    .min(MIN_AUDIT_TOOL_RESULT_BYTES, `must be at least ${MIN_AUDIT_TOOL_RESULT_BYTES}`)
+    .max(MAX_AUDIT_TOOL_RESULT_BYTES, `must be at most ${MAX_AUDIT_TOOL_RESULT_BYTES}`)
+    .nullish()
+    .transform((bytes) => bytes ?? DEFAULT_AUDIT_TOOL_RESULT_BYTES),
 });

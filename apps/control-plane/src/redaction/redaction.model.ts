@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { AuditToolResults } from './redaction.input.js';
 
 @ObjectType('CustomRedactionPattern')
 export class CustomRedactionPatternModel {
@@ -22,6 +23,12 @@ export class RedactionSettingsModel {
 
   @Field(() => [CustomRedactionPatternModel])
   customPatterns: CustomRedactionPatternModel[];
+
+  @Field(() => AuditToolResults, { description: 'Whether tool results enter `tool.result` audit events (redacted, capped).' })
+  auditToolResults: AuditToolResults;
+
+  @Field(() => Int, { description: 'Cap on a recorded tool result, in UTF-8 bytes.' })
+  auditToolResultMaxBytes: number;
 
   @Field(() => Date, { nullable: true, description: 'Null while the tenant has the defaults.' })
   updatedAt: Date | null;

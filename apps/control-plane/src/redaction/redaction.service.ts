@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@mcpg/db';
+import { DEFAULT_AUDIT_TOOL_RESULT_BYTES } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
@@ -6,7 +7,7 @@ import { PRISMA } from '../control-plane.tokens.js';
 import { notFound } from '../errors/admin-error.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { parseId, parseInput } from '../validation/parse-input.js';
-import { setRedactionSettingsSchema } from './redaction.input.js';
+import { AuditToolResults, setRedactionSettingsSchema } from './redaction.input.js';
 import type { RedactionSettingsModel } from './redaction.model.js';
 import { toSnapshotRedaction, type StoredRedaction } from './snapshot-redaction.js';
 
@@ -22,7 +23,17 @@ export class RedactionService {
     const tenantId = parseId('tenantId', tenantIdArg);
     const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId }, select: { redactionSettings: true } });
     if (!tenant) throw notFound('tenantId', 'tenant');
-    if (!tenant.redactionSettings) return { tenantId, redactResponses: false, argumentValues: 'redact', customPatterns: [], updatedAt: null };
+    if (!tenant.redactionSettings) {
+      return {
+        tenantId,
+        redactResponses: false,
+        argumentValues: 'redact',
+        customPatterns: [],
+        auditToolResults: AuditToolResults.OFF,
+        auditToolResultMaxBytes: DEFAULT_AUDIT_TOOL_RESULT_BYTES,
+        updatedAt: null,
+      };
+    }
     return toModel(tenant.redactionSettings);
   }
 
@@ -40,5 +51,11 @@ export class RedactionService {
 }
 
 function toModel(row: StoredRedaction): RedactionSettingsModel {
-  return { tenantId: row.tenantId, ...toSnapshotRedaction(row), updatedAt: row.updatedAt };
+  const settings = toSnapshotRedaction(row);
+  return {
+    tenantId: row.tenantId,
+    ...settings,
+    auditToolResults: settings.auditToolResults === 'on' ? AuditToolResults.ON : AuditToolResults.OFF,
+    updatedAt: row.updatedAt,
+  };
 }

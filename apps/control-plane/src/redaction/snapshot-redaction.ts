@@ -5,6 +5,8 @@ export interface StoredRedaction {
   redactResponses: boolean;
   argumentValues: string;
   customPatterns: unknown;
+  auditToolResults: string;
+  auditToolResultMaxBytes: number;
   updatedAt: Date;
 }
 
@@ -14,5 +16,7 @@ export function toSnapshotRedaction(row: StoredRedaction): SnapshotRedaction {
     redactResponses: row.redactResponses,
     argumentValues: row.argumentValues === 'hash' ? 'hash' : 'redact',
     customPatterns: (row.customPatterns as { name: string; pattern: string }[]).map((p) => ({ name: p.name, pattern: p.pattern })),
+    auditToolResults: row.auditToolResults === 'on' ? 'on' : 'off',
+    auditToolResultMaxBytes: row.auditToolResultMaxBytes,
   };
 }

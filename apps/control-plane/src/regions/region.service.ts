@@ -3,8 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
 import { maskUrlPassword } from '../admin-changes/without-secrets.js';
-import { PRISMA } from '../control-plane.tokens.js';
+import { PRISMA, SINK_SECRET_STORE } from '../control-plane.tokens.js';
 import { conflict, notFound } from '../errors/admin-error.js';
+import type { SinkSecretStore } from '../sinks/sink-secret-store.js';
 import { SnapshotPublisherService } from '../snapshots/snapshot-publisher.service.js';
 import { SortDirection, type Connection, type PageArgs } from '../pagination/connection.model.js';
 import { paginate } from '../pagination/paginate.js';
@@ -20,6 +21,7 @@ export class RegionService {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(SnapshotPublisherService) private readonly snapshots: SnapshotPublisherService,
     @Inject(AdminChangeRecorder) private readonly changes: AdminChangeRecorder,
+    @Inject(SINK_SECRET_STORE) private readonly sinkSecrets: SinkSecretStore,
   ) {}
 
   async create(input: unknown, admin: AdminPrincipal): Promise<Region> {
@@ -56,7 +58,8 @@ export class RegionService {
 
   /**
    * Places the tenant in exactly these regions: its latest snapshot is published to each new
-   * region, and a tombstone removes it from each region it left (proxies there drop it).
+   * region, and a tombstone removes it from each region it left (proxies there drop it). Its
+   * sinks' sealed secrets follow: written to its regions, then removed from those it left.
    */
   async setTenantRegions(input: unknown, admin: AdminPrincipal): Promise<Region[]> {
     const { tenantId, regionIds } = parseInput(setTenantRegionsSchema, input);
@@ -72,6 +75,7 @@ export class RegionService {
     await this.snapshots.publishLatest(tenantId);
     const kept = new Set(after.map((bus) => bus.key));
     await this.snapshots.withdraw(tenantId, before.filter((bus) => !kept.has(bus.key)));
+    await this.sinkSecrets.placementChanged(tenantId, before, after);
     const regions = await this.listForTenant(tenantId);
     this.changes.record(admin, {
       action: 'setTenantRegions',

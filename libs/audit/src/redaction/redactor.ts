@@ -56,6 +56,25 @@ export class Redactor {
     return { value: out + text.slice(at), count: spans.length };
   }
 
+  /**
+   * The first `maxChars` of `text`, redacted as if the whole text had been scanned: the scan
+   * reaches `lookaheadChars` past the cut, so a secret that begins before the cut and is at most
+   * that long is found whole and replaced whole (never left half-visible by the cut). Scanning
+   * stops there, so the cost is bounded however long `text` is. `isCut` says text was left out.
+   */
+  redactTextPrefix(text: string, maxChars: number, lookaheadChars: number): Redacted<string> & { isCut: boolean } {
+    if (text.length <= maxChars) return { ...this.redactText(text), isCut: false };
+    const spans = this.findSpans(text.slice(0, maxChars + lookaheadChars)).filter((span) => span.start < maxChars);
+    let out = '';
+    let at = 0;
+    for (const span of spans) {
+      out += text.slice(at, span.start) + this.replacement(span.detector, text.slice(span.start, span.end));
+      at = span.end;
+    }
+    if (at < maxChars) out += text.slice(at, maxChars);
+    return { value: out, count: spans.length, isCut: true };
+  }
+
   /** Walks a JSON value: strings are scanned, values under sensitive keys replaced whole. */
   redactJson<T>(value: T): Redacted<T> {
     const counter = { count: 0 };
