@@ -12,4 +12,9 @@ describe('uuidv7', () => {
     expect(a < b).toBe(true);
     expect(a.slice(0, 13).replace('-', '')).toBe((1_700_000_000_000).toString(16).padStart(12, '0'));
   });
+  it('stays unique and well-formed across many pool refills, and encodes every timestamp bit', () => {
+    const ids = Array.from({ length: 2000 }, () => uuidv7(0xfedc_ba98_7654));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^fedcba98-7654-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });
