@@ -1,5 +1,5 @@
 import { parseSinkSecretKey } from '@mcpg/audit';
-import { parseSecretsKey } from '@mcpg/policy';
+import { parseSecretsKeyRing, type SecretsKeyRing } from '@mcpg/policy';
 import { z } from 'zod';
 import { oidcRoleMapSchema, type OidcRoleMap } from './admin-oidc/oidc-role-map.js';
 
@@ -48,12 +48,12 @@ const envSchema = z.object({
     .string()
     .refine((value) => {
       try {
-        parseSecretsKey(value);
+        parseSecretsKeyRing(value);
         return true;
       } catch {
         return false;
       }
-    }, 'must be 32 bytes as base64 or hex')
+    }, 'must be one or more comma-separated keys, each 32 bytes as base64 or hex, none twice')
     .optional(),
   NODE_ENV: z.string().optional(),
   MCPG_SINK_SECRET_KEY: z.string().optional(),
@@ -115,7 +115,7 @@ export interface ControlPlaneConfig {
    * `MCPG_UPSTREAM_CREDENTIALS_KEY`: seals upstream credentials at rest and in snapshots (proxies of every
    * region hold the same key to open them). Absent: upstream credentials cannot be set. Never logged.
    */
-  readonly upstreamCredentialsKey?: Buffer | null;
+  readonly upstreamCredentialsKey?: SecretsKeyRing | null;
 }
 
 export class ControlPlaneConfigError extends Error {
@@ -159,7 +159,7 @@ export function loadControlPlaneConfig(env: NodeJS.ProcessEnv = process.env): Co
     allowLoopbackIdpUrls: e.MCPG_ALLOW_LOOPBACK_IDP_URLS,
     sinkSecretKey: sinkSecretKeyOf(e.MCPG_SINK_SECRET_KEY),
     allowStdioUpstreams: e.MCPG_ALLOW_STDIO_UPSTREAMS,
-    upstreamCredentialsKey: e.MCPG_UPSTREAM_CREDENTIALS_KEY ? parseSecretsKey(e.MCPG_UPSTREAM_CREDENTIALS_KEY) : null,
+    upstreamCredentialsKey: e.MCPG_UPSTREAM_CREDENTIALS_KEY ? parseSecretsKeyRing(e.MCPG_UPSTREAM_CREDENTIALS_KEY) : null,
     oidc,
   };
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { createPrismaClient } from '@mcpg/db';
+import { createPrismaClient, type PrismaClient } from '@mcpg/db';
 import { createLogger, type Logger } from '@mcpg/observability';
 import { importSigningKey } from '@mcpg/policy';
 import { NestFactory } from '@nestjs/core';
@@ -13,7 +13,8 @@ import { ControlPlaneModule } from './control-plane.module.js';
 import { registerOidcLogin } from './admin-oidc/oidc-login.js';
 import { NestLoggerAdapter } from './nest-logger.js';
 import { SnapshotPublisherService } from './snapshots/snapshot-publisher.service.js';
-import { sealPlaintextProviderSecrets } from './identity-providers/stored-provider-secrets.js';
+import { resealProviderSecrets } from './identity-providers/stored-provider-secrets.js';
+import { resealUpstreamCredentials } from './servers/stored-credential.js';
 
 export interface RunningControlPlane {
   /** The GraphQL endpoint, with the port actually bound (useful with port 0). */
@@ -71,10 +72,8 @@ export async function startControlPlane(config: ControlPlaneConfig, options: Sta
     if (config.oidc) {
       registerOidcLogin(app.getHttpAdapter().getInstance(), { config: config.oidc, prisma, redis, keyPrefix: config.redisKeyPrefix, logger });
     }
-    await sealPlaintextProviderSecrets(prisma, config.upstreamCredentialsKey ?? null, logger).catch((err: unknown) =>
-      logger.error('sealing identity provider secrets stored in clear failed', { err }),
-    );
     const publisher = app.get(SnapshotPublisherService);
+    await resealUnderCurrentKey(prisma, publisher, config, logger);
     await publisher.republishAll().catch((err: unknown) => logger.error('republishing snapshots failed', { err }));
     // Redis may have restarted empty or missed publishes while we were cut off.
     let isRepublishing = false;
@@ -135,4 +134,20 @@ async function closeAuditWriter(writer: AuditQueueWriter, connection: Redis, log
   const outcome = await Promise.race([writer.close().then(() => 'closed' as const, () => 'failed' as const), timedOut]);
   clearTimeout(timer);
   if (outcome !== 'closed') logger.error('admin.change audit events still queued in memory at shutdown were lost', { outcome });
+}
+
+/**
+ * Secrets stored in clear by earlier versions, or sealed under an older key of
+ * MCPG_UPSTREAM_CREDENTIALS_KEY (rotation), are sealed again under its first key, at rest and
+ * in each affected tenant's snapshot (a new version), before the snapshots are republished.
+ */
+async function resealUnderCurrentKey(prisma: PrismaClient, publisher: SnapshotPublisherService, config: ControlPlaneConfig, logger: Logger): Promise<void> {
+  try {
+    const ring = config.upstreamCredentialsKey ?? null;
+    await resealProviderSecrets(prisma, ring, logger);
+    await resealUpstreamCredentials(prisma, ring, logger);
+    await publisher.resealStaleSnapshots();
+  } catch (err) {
+    logger.error('sealing secrets again under the current key failed; retried on the next start', { err });
+  }
 }

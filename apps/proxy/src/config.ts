@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseSecretsKey } from '@mcpg/policy';
+import { parseSecretsKeyRing, type SecretsKeyRing } from '@mcpg/policy';
 import { z } from 'zod';
 import { parseSessionKeys, type SessionKey } from './session-seal.js';
 
@@ -106,7 +106,7 @@ export interface ProxyConfig {
   /** Secret for keyed hashing of redacted values (≥ 32 bytes, base64 or hex); null: hashing falls back to removal. */
   redactionHashKey: Buffer | null;
   /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials sealed in snapshots; null: servers with one get none (logged). */
-  upstreamCredentialsKey: Buffer | null;
+  upstreamCredentialsKey: SecretsKeyRing | null;
 }
 
 export function splitPemBlocks(pem: string): string[] {
@@ -181,10 +181,10 @@ function parseHashKey(value: string | undefined): Buffer | null {
   return key;
 }
 
-function parseSecretsKeyOrThrow(value: string | undefined): Buffer | null {
+function parseSecretsKeyOrThrow(value: string | undefined): SecretsKeyRing | null {
   if (!value) return null;
   try {
-    return parseSecretsKey(value);
+    return parseSecretsKeyRing(value);
   } catch (err) {
     throw new Error(`invalid proxy configuration: MCPG_UPSTREAM_CREDENTIALS_KEY: ${(err as Error).message}`);
   }

@@ -1,6 +1,6 @@
 import type { SnapshotSink } from '@mcpg/bus';
 import type { Logger } from '@mcpg/observability';
-import { compilePolicy, verifySnapshot, type CompiledPolicy } from '@mcpg/policy';
+import { compilePolicy, verifySnapshot, type CompiledPolicy, type SecretsKeyRing } from '@mcpg/policy';
 import type { CryptoKey } from 'jose';
 
 /**
@@ -19,7 +19,7 @@ export class SnapshotStore implements SnapshotSink {
     private readonly publicKeys: readonly CryptoKey[],
     private readonly log: Logger,
     /** Opens upstream credentials sealed in snapshots, once per snapshot (never per request). */
-    private readonly upstreamCredentialsKey: Buffer | null = null,
+    private readonly upstreamCredentialsKey: SecretsKeyRing | null = null,
   ) {}
 
   versionOf(tenantId: string): number {

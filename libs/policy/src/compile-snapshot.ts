@@ -11,6 +11,7 @@ import {
   type TenantSnapshot,
 } from './snapshot.js';
 import { sealIdentityProviderSecrets, type IdentityProviderConfig } from './identity-provider-secrets.js';
+import type { SecretsKeyRing } from './secret-box.js';
 import type { SnapshotUpstreamCredential } from './upstream-credential.js';
 
 /** The editable model of one tenant as the control plane stores it (shape-compatible with Prisma rows). */
@@ -57,7 +58,7 @@ export interface CompileSnapshotOptions {
    * text for the same secret, so recompiling does not change the snapshot). Without it, a model
    * whose providers have secrets does not compile (MissingSnapshotSecretsKeyError).
    */
-  readonly secretsKey?: Buffer | null;
+  readonly secretsKey?: SecretsKeyRing | null;
 }
 
 /**

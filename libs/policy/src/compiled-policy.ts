@@ -8,6 +8,7 @@ import type {
   TenantLimits,
   TenantSnapshot,
 } from './snapshot.js';
+import type { SecretsKeyRing } from './secret-box.js';
 import { openUpstreamCredential, type UpstreamCredentialHeader } from './upstream-credential.js';
 import { openIdentityProviderSecrets, type IdentityProviderConfig } from './identity-provider-secrets.js';
 
@@ -77,7 +78,7 @@ export interface CompiledPolicy {
 
 export interface CompilePolicyOptions {
   /** `MCPG_UPSTREAM_CREDENTIALS_KEY`: opens the upstream credentials and identity provider secrets sealed in the snapshot. */
-  readonly upstreamCredentialsKey?: Buffer | null;
+  readonly upstreamCredentialsKey?: SecretsKeyRing | null;
 }
 
 /** A deny rule with its selectors and precompiled matchers. */

@@ -1,5 +1,6 @@
-import { openSecret, sealSecret } from './secret-box.js';
-import type { SnapshotIdentityProvider } from './snapshot.js';
+import { isSealedUnderCurrentKey, openSecret, sealSecret, type SecretsKeyRing } from './secret-box.js';
+import type { SnapshotIdentityProvider, TenantSnapshot } from './snapshot.js';
+import { snapshotCredentialContext } from './upstream-credential.js';
 
 /**
  * An identity provider as the proxy uses it: the snapshot's entry with its secrets opened (the
@@ -20,7 +21,7 @@ export class MissingSnapshotSecretsKeyError extends Error {
 }
 
 /** The snapshot entry of `provider`, its secrets sealed under `key` (see secret-box.ts). */
-export function sealIdentityProviderSecrets(key: Buffer | null, tenantId: string, provider: IdentityProviderConfig): SnapshotIdentityProvider {
+export function sealIdentityProviderSecrets(key: SecretsKeyRing | null, tenantId: string, provider: IdentityProviderConfig): SnapshotIdentityProvider {
   const { hmacSecret, introspection, ...rest } = provider;
   const hasSecrets = hmacSecret !== null || introspection !== null;
   if (hasSecrets && !key) {
@@ -46,7 +47,7 @@ export function sealIdentityProviderSecrets(key: Buffer | null, tenantId: string
  * or no introspection, and tokens that need them are refused rather than checked with nothing.
  */
 export function openIdentityProviderSecrets(
-  key: Buffer | null,
+  key: SecretsKeyRing | null,
   tenantId: string,
   provider: SnapshotIdentityProvider,
 ): { provider: IdentityProviderConfig; isSealedSecretUnopened: boolean } {
@@ -62,4 +63,20 @@ export function openIdentityProviderSecrets(
     },
     isSealedSecretUnopened: (hmacSecretSealed !== null && hmacSecret === null) || (introspection !== null && clientSecret === null),
   };
+}
+
+/**
+ * Whether every secret sealed in `snapshot` (upstream credentials, provider secrets) is sealed
+ * under the ring's first key. False after a key rotation until the tenant is compiled again.
+ */
+export function isSnapshotSealedUnderCurrentKey(ring: SecretsKeyRing, snapshot: TenantSnapshot): boolean {
+  const sealed = (value: string, context: string) => isSealedUnderCurrentKey(ring, value, context);
+  return (
+    snapshot.servers.every((server) => !server.credential || sealed(server.credential.sealedValue, snapshotCredentialContext(snapshot.tenantId, server.id))) &&
+    snapshot.identityProviders.every(
+      (provider) =>
+        (provider.hmacSecretSealed === null || sealed(provider.hmacSecretSealed, snapshotSecretContext(snapshot.tenantId, provider.id, 'hmac'))) &&
+        (provider.introspection === null || sealed(provider.introspection.clientSecretSealed, snapshotSecretContext(snapshot.tenantId, provider.id, 'introspection-client'))),
+    )
+  );
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openSecret, parseSecretsKey, sealSecret } from './secret-box.js';
+import { isSealedUnderCurrentKey, openSecret, parseSecretsKey, parseSecretsKeyRing, sealSecret } from './secret-box.js';
 
 describe('secret box', () => {
   const key = randomBytes(32);
@@ -36,5 +36,19 @@ describe('secret box', () => {
     expect(parseSecretsKey(key.toString('base64')).equals(key)).toBe(true);
     expect(parseSecretsKey(key.toString('hex')).equals(key)).toBe(true);
     expect(() => parseSecretsKey(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
+  });
+
+  it('rotates with a ring: the first key seals, every key opens', () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    const before = sealSecret(oldKey, 'secret', 'ctx');
+    const ring = parseSecretsKeyRing(`${newKey.toString('base64')},${oldKey.toString('hex')}`);
+    expect(openSecret(ring, before, 'ctx')).toBe('secret');
+    expect(isSealedUnderCurrentKey(ring, before, 'ctx')).toBe(false);
+    const after = sealSecret(ring, 'secret', 'ctx');
+    expect(openSecret(newKey, after, 'ctx')).toBe('secret');
+    expect(openSecret(oldKey, after, 'ctx')).toBeNull();
+    expect(isSealedUnderCurrentKey(ring, after, 'ctx')).toBe(true);
+    expect(() => parseSecretsKeyRing(`${newKey.toString('base64')},${newKey.toString('hex')}`)).toThrow(/twice/);
+    expect(() => parseSecretsKeyRing(' , ')).toThrow(/at least one/);
   });
 });

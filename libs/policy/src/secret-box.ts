@@ -17,6 +17,35 @@ const VERSION = 'sb1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/**
+ * One key, or several for rotation: the first seals, every one opens. A value sealed under an
+ * older key therefore keeps opening while the new key is rolled out, and is sealed again under
+ * the first key the next time it is written.
+ */
+export type SecretsKeyRing = Buffer | readonly Buffer[];
+
+function keysOf(ring: SecretsKeyRing): readonly Buffer[] {
+  return Buffer.isBuffer(ring) ? [ring] : (ring as readonly Buffer[]);
+}
+
+/** The key new values are sealed with: the first of the ring. */
+export function sealingKeyOf(ring: SecretsKeyRing): Buffer {
+  const key = keysOf(ring)[0];
+  if (!key) throw new Error('a secrets key ring needs at least one key');
+  return key;
+}
+
+/**
+ * Parses `key[,older-key…]`, each 32 bytes as base64 or hex: one key gives a Buffer, several a
+ * ring whose first key seals. The same key twice is refused (a pasting mistake, not a rotation).
+ */
+export function parseSecretsKeyRing(value: string): SecretsKeyRing {
+  const keys = value.split(',').map((part) => part.trim()).filter((part) => part.length > 0).map(parseSecretsKey);
+  if (keys.length === 0) throw new Error('must hold at least one key');
+  if (new Set(keys.map((k) => k.toString('hex'))).size !== keys.length) throw new Error('must not list the same key twice');
+  return keys.length === 1 ? keys[0]! : keys;
+}
+
 /** Parses a 32-byte key given as base64 (44 characters) or hex (64 characters). */
 export function parseSecretsKey(value: string): Buffer {
   const trimmed = value.trim();
@@ -25,7 +54,8 @@ export function parseSecretsKey(value: string): Buffer {
   return key;
 }
 
-export function sealSecret(key: Buffer, plaintext: string, context: string): string {
+export function sealSecret(ring: SecretsKeyRing, plaintext: string, context: string): string {
+  const key = sealingKeyOf(ring);
   const data = Buffer.from(plaintext, 'utf8');
   const iv = createHmac('sha256', key).update(context).update('\0').update(data).digest().subarray(0, IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -34,11 +64,24 @@ export function sealSecret(key: Buffer, plaintext: string, context: string): str
   return `${VERSION}.${sealed.toString('base64url')}`;
 }
 
-/** The secret, or null for anything not sealed under `key` in `context` (tampered, moved, other key). */
-export function openSecret(key: Buffer, sealed: string, context: string): string | null {
+/** The secret, or null for anything not sealed under a key of `ring` in `context` (tampered, moved, other key). */
+export function openSecret(ring: SecretsKeyRing, sealed: string, context: string): string | null {
   if (!sealed.startsWith(`${VERSION}.`)) return null;
   const raw = Buffer.from(sealed.slice(VERSION.length + 1), 'base64url');
   if (raw.length < IV_BYTES + TAG_BYTES) return null;
+  for (const key of keysOf(ring)) {
+    const value = openWithKey(key, raw, context);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+/** Whether `sealed` opens under the ring's sealing key (false: an older key, or none). */
+export function isSealedUnderCurrentKey(ring: SecretsKeyRing, sealed: string, context: string): boolean {
+  return openSecret(sealingKeyOf(ring), sealed, context) !== null;
+}
+
+function openWithKey(key: Buffer, raw: Buffer, context: string): string | null {
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(`${VERSION}.${context}`));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { openSecret, sealSecret } from './secret-box.js';
+import { openSecret, sealSecret, type SecretsKeyRing } from './secret-box.js';
 
 /**
  * What a proxy sends to an upstream server on every request, in place of the client's own
@@ -33,7 +33,7 @@ export interface UpstreamCredentialHeader {
 export const snapshotCredentialContext = (tenantId: string, serverId: string): string => `snapshot-upstream-credential:${tenantId}:${serverId}`;
 
 export function sealUpstreamCredential(
-  key: Buffer,
+  key: SecretsKeyRing,
   credential: { kind: UpstreamCredentialKind; headerName?: string | null; value: string },
   tenantId: string,
   serverId: string,
@@ -46,7 +46,7 @@ export function sealUpstreamCredential(
 }
 
 /** The header to send, or null when the value does not open under `key` (wrong key, tampered, moved). */
-export function openUpstreamCredential(key: Buffer, credential: SnapshotUpstreamCredential, tenantId: string, serverId: string): UpstreamCredentialHeader | null {
+export function openUpstreamCredential(key: SecretsKeyRing, credential: SnapshotUpstreamCredential, tenantId: string, serverId: string): UpstreamCredentialHeader | null {
   const value = openSecret(key, credential.sealedValue, snapshotCredentialContext(tenantId, serverId));
   if (value === null) return null;
   if (credential.kind === 'bearer') return { name: 'authorization', value: `Bearer ${value}` };

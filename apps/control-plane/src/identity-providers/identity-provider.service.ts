@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type IdentityProvider, type PrismaClient } from '@mcpg/db';
-import { identityProviderProfiles } from '@mcpg/policy';
+import { identityProviderProfiles, type SecretsKeyRing } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
@@ -91,7 +91,7 @@ async function withDiscoveredEndpoints(fields: Record<string, unknown>, allowLoo
 }
 
 /** The row's columns: secrets sealed (see stored-provider-secrets.ts), the JWK Set as JSON. */
-function toData(id: string, fields: IdentityProviderFields, secretsKey: Buffer | null) {
+function toData(id: string, fields: IdentityProviderFields, secretsKey: SecretsKeyRing | null) {
   const secrets: StoredProviderSecrets = { hmacSecret: fields.hmacSecret, clientSecret: fields.clientSecret };
   const hasSecrets = secrets.hmacSecret !== null || secrets.clientSecret !== null;
   if (hasSecrets && !secretsKey) {
@@ -106,7 +106,7 @@ function toData(id: string, fields: IdentityProviderFields, secretsKey: Buffer |
 }
 
 /** The stored secrets the admin did not send again, in clear, so the update is validated as a whole. */
-function storedSecretsInClear(existing: IdentityProvider, secretsKey: Buffer | null, given: Record<string, unknown>): Partial<StoredProviderSecrets> {
+function storedSecretsInClear(existing: IdentityProvider, secretsKey: SecretsKeyRing | null, given: Record<string, unknown>): Partial<StoredProviderSecrets> {
   const kept: Partial<StoredProviderSecrets> = {};
   for (const column of ['hmacSecret', 'clientSecret'] as const satisfies readonly SecretColumn[]) {
     if (given[column] !== undefined || existing[column] === null) continue;
@@ -153,7 +153,7 @@ export class IdentityProviderService {
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
-  private get secretsKey(): Buffer | null {
+  private get secretsKey(): SecretsKeyRing | null {
     return this.config.upstreamCredentialsKey ?? null;
   }
 

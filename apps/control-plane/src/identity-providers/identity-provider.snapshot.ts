@@ -1,12 +1,12 @@
 import type { IdentityProvider } from '@mcpg/db';
-import type { CertificateIdentitySource, IdentityProviderConfig } from '@mcpg/policy';
+import type { CertificateIdentitySource, IdentityProviderConfig, SecretsKeyRing } from '@mcpg/policy';
 import { openProviderSecrets } from './stored-provider-secrets.js';
 
 /**
  * A stored row as the snapshot compiler takes it: secrets opened (compileSnapshot seals them
  * again for proxies). Rows were validated on write, so this only reshapes.
  */
-export function toIdentityProviderConfig(row: IdentityProvider, secretsKey: Buffer | null): IdentityProviderConfig {
+export function toIdentityProviderConfig(row: IdentityProvider, secretsKey: SecretsKeyRing | null): IdentityProviderConfig {
   const { hmacSecret, clientSecret } = openProviderSecrets(secretsKey, row);
   return {
     id: row.id,

@@ -4,7 +4,7 @@ import { openIdentityProviderSecrets } from '@mcpg/policy';
 import { createTestPki, startTokenIssuer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
-import { openProviderSecret, sealPlaintextProviderSecrets } from './stored-provider-secrets.js';
+import { openProviderSecret, resealProviderSecrets } from './stored-provider-secrets.js';
 
 const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile caBundlePem certIdentityFrom';
 const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityProvider(input: $input) { ${FIELDS} } }`;
@@ -107,11 +107,11 @@ describe('identity providers', () => {
     const legacy = await cp.prisma.identityProvider.create({
       data: { tenantId, name: 'legacy', kind: 'jwt', position: 50, issuer: 'https://legacy.example', audiences: ['mcp'], algorithms: ['HS256'], hmacSecret, clockSkewSeconds: 0, subjectClaim: 'sub', scopeClaim: 'scope', profile: 'standard' },
     });
-    expect(await sealPlaintextProviderSecrets(cp.prisma, cp.config.upstreamCredentialsKey!, createLogger({ app: 'test' }, 'error'))).toBe(1);
+    expect(await resealProviderSecrets(cp.prisma, cp.config.upstreamCredentialsKey!, createLogger({ app: 'test' }, 'error'))).toBe(1);
     const row = await cp.prisma.identityProvider.findUniqueOrThrow({ where: { id: legacy.id } });
     expect(row.hmacSecret).toMatch(/^sb1\./);
     expect(openProviderSecret(cp.config.upstreamCredentialsKey!, row, 'hmacSecret')).toBe(hmacSecret);
-    expect(await sealPlaintextProviderSecrets(cp.prisma, cp.config.upstreamCredentialsKey!, createLogger({ app: 'test' }, 'error'))).toBe(0);
+    expect(await resealProviderSecrets(cp.prisma, cp.config.upstreamCredentialsKey!, createLogger({ app: 'test' }, 'error'))).toBe(0);
     await cp.prisma.identityProvider.delete({ where: { id: legacy.id } });
   });
 

@@ -1,6 +1,6 @@
 import type { IdentityProvider, PrismaClient } from '@mcpg/db';
 import type { Logger } from '@mcpg/observability';
-import { openSecret, sealSecret } from '@mcpg/policy';
+import { isSealedUnderCurrentKey, openSecret, sealSecret, type SecretsKeyRing } from '@mcpg/policy';
 
 export type SecretColumn = 'hmacSecret' | 'clientSecret';
 
@@ -16,7 +16,7 @@ export interface StoredProviderSecrets {
 }
 
 /** Seals the secrets (in clear, as the admin sent them) for the row `providerId`. */
-export function sealProviderSecrets(key: Buffer, providerId: string, secrets: StoredProviderSecrets): StoredProviderSecrets {
+export function sealProviderSecrets(key: SecretsKeyRing, providerId: string, secrets: StoredProviderSecrets): StoredProviderSecrets {
   const seal = (column: SecretColumn) => {
     const value = secrets[column];
     return value === null ? null : sealSecret(key, value, storedContext(providerId, column));
@@ -25,7 +25,7 @@ export function sealProviderSecrets(key: Buffer, providerId: string, secrets: St
 }
 
 /** One stored secret in clear; null when the row has none or it does not open under `key`. */
-export function openProviderSecret(key: Buffer | null, row: Pick<IdentityProvider, 'id' | SecretColumn>, column: SecretColumn): string | null {
+export function openProviderSecret(key: SecretsKeyRing | null, row: Pick<IdentityProvider, 'id' | SecretColumn>, column: SecretColumn): string | null {
   const sealed = row[column];
   return sealed === null || !key ? null : openSecret(key, sealed, storedContext(row.id, column));
 }
@@ -34,7 +34,7 @@ export function openProviderSecret(key: Buffer | null, row: Pick<IdentityProvide
  * The row's secrets in clear. Throws when one does not open (no key, another key, a value moved
  * from another row): publishing the provider without it would silently change who gets in.
  */
-export function openProviderSecrets(key: Buffer | null, row: Pick<IdentityProvider, 'id' | SecretColumn>): StoredProviderSecrets {
+export function openProviderSecrets(key: SecretsKeyRing | null, row: Pick<IdentityProvider, 'id' | SecretColumn>): StoredProviderSecrets {
   const open = (column: SecretColumn) => {
     if (row[column] === null) return null;
     const value = openProviderSecret(key, row, column);
@@ -45,31 +45,45 @@ export function openProviderSecrets(key: Buffer | null, row: Pick<IdentityProvid
 }
 
 /**
- * Seals provider secrets stored in clear by versions that did not seal them. Run on start; a row
- * it cannot seal (no key configured) is logged and keeps failing to publish until a key is set.
+ * Brings stored provider secrets under the ring's first key: values stored in clear by versions
+ * that did not seal them, and values sealed under an older key of the ring (after a rotation).
+ * Run on start. A value no key opens is logged and left alone (its provider fails to publish
+ * until an admin sends the secret again). Returns how many rows were rewritten.
  */
-export async function sealPlaintextProviderSecrets(prisma: PrismaClient, key: Buffer | null, logger: Logger): Promise<number> {
+export async function resealProviderSecrets(prisma: PrismaClient, ring: SecretsKeyRing | null, logger: Logger): Promise<number> {
   const rows = await prisma.identityProvider.findMany({
     where: { OR: [{ hmacSecret: { not: null } }, { clientSecret: { not: null } }] },
     select: { id: true, hmacSecret: true, clientSecret: true },
   });
-  const plaintext = rows.filter((row) => [row.hmacSecret, row.clientSecret].some((v) => v !== null && !v.startsWith(SEALED_PREFIX)));
-  if (plaintext.length === 0) return 0;
-  if (!key) {
-    logger.error('identity providers hold secrets in clear and MCPG_UPSTREAM_CREDENTIALS_KEY is not set; they cannot be sealed or published', { providerIds: plaintext.map((r) => r.id) });
+  const isCurrent = (row: (typeof rows)[number], column: SecretColumn) => {
+    const value = row[column];
+    return value === null || (ring !== null && isSealedUnderCurrentKey(ring, value, storedContext(row.id, column)));
+  };
+  const stale = rows.filter((row) => !isCurrent(row, 'hmacSecret') || !isCurrent(row, 'clientSecret'));
+  if (stale.length === 0) return 0;
+  if (!ring) {
+    logger.error('identity providers hold secrets and MCPG_UPSTREAM_CREDENTIALS_KEY is not set; they cannot be sealed or published', { providerIds: stale.map((r) => r.id) });
     return 0;
   }
-  for (const row of plaintext) {
-    const sealedOrNull = (column: SecretColumn) => {
+  let rewritten = 0;
+  for (const row of stale) {
+    const inClear = (column: SecretColumn) => {
       const value = row[column];
-      return value === null || value.startsWith(SEALED_PREFIX) ? value : sealSecret(key, value, storedContext(row.id, column));
+      if (value === null) return null;
+      return value.startsWith(SEALED_PREFIX) ? openSecret(ring, value, storedContext(row.id, column)) : value;
     };
-    // Compare-and-set: a concurrent update that already sealed the row wins.
-    await prisma.identityProvider.updateMany({
+    const secrets = { hmacSecret: inClear('hmacSecret'), clientSecret: inClear('clientSecret') };
+    if ((row.hmacSecret !== null && secrets.hmacSecret === null) || (row.clientSecret !== null && secrets.clientSecret === null)) {
+      logger.error('an identity provider secret opens under no configured key; send it again', { providerId: row.id });
+      continue;
+    }
+    // Compare-and-set: a concurrent update that already rewrote the row wins.
+    const { count } = await prisma.identityProvider.updateMany({
       where: { id: row.id, hmacSecret: row.hmacSecret, clientSecret: row.clientSecret },
-      data: { hmacSecret: sealedOrNull('hmacSecret'), clientSecret: sealedOrNull('clientSecret') },
+      data: sealProviderSecrets(ring, row.id, secrets),
     });
+    rewritten += count;
   }
-  logger.info('sealed identity provider secrets stored in clear by an earlier version', { count: plaintext.length });
-  return plaintext.length;
+  logger.info('identity provider secrets sealed again under the current key', { count: rewritten });
+  return rewritten;
 }

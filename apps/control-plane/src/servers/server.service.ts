@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient, UpstreamServer } from '@mcpg/db';
+import type { SecretsKeyRing } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminPrincipal } from '../admin-auth/admin-principal.js';
 import { AdminChangeRecorder } from '../admin-changes/admin-change-recorder.js';
@@ -68,7 +69,7 @@ export class ServerService {
     return after;
   }
 
-  private requireSecretsKey(): Buffer {
+  private requireSecretsKey(): SecretsKeyRing {
     if (!this.config.upstreamCredentialsKey) throw badUserInput('credential', 'credential: upstream credentials need MCPG_UPSTREAM_CREDENTIALS_KEY on the control plane and the proxies');
     return this.config.upstreamCredentialsKey;
   }

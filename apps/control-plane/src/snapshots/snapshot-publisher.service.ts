@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@mcpg/db';
 import type { Logger } from '@mcpg/observability';
-import { compileSnapshot, signSnapshot, type TenantSnapshot } from '@mcpg/policy';
+import { compileSnapshot, isSnapshotSealedUnderCurrentKey, signSnapshot, type SecretsKeyRing, type TenantSnapshot } from '@mcpg/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CryptoKey } from 'jose';
 import type { ControlPlaneConfig } from '../config.js';
@@ -13,6 +13,7 @@ import { toSnapshotSink } from '../sinks/snapshot-sink.js';
 import { stdioCommandOf } from '../servers/stdio-command.js';
 import { snapshotCredentialOf } from '../servers/stored-credential.js';
 import { tenantLimitsOf } from '../tenants/tenant-limits.js';
+import { decodeStoredSnapshot } from '../versions/stored-snapshot.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -126,6 +127,29 @@ export class SnapshotPublisherService {
   }
 
   /**
+   * After MCPG_UPSTREAM_CREDENTIALS_KEY is rotated: compiles a new version of every tenant whose
+   * latest snapshot still carries secrets sealed under an older key, so that proxies can drop
+   * that key. Run on start, after the stored secrets were sealed again. Returns the tenants.
+   */
+  async resealStaleSnapshots(): Promise<string[]> {
+    const ring = this.config.upstreamCredentialsKey;
+    if (!ring) return [];
+    const latest = await this.prisma.$queryRaw<StoredSnapshot[]>`
+      SELECT DISTINCT ON (s."tenantId") s."tenantId"::text AS "tenantId", s.version, s.jws
+      FROM "Snapshot" s ORDER BY s."tenantId", s.version DESC`;
+    const stale = latest.filter((row) => !isSnapshotSealedUnderCurrentKey(ring, decodeStoredSnapshot(row.jws))).map((row) => row.tenantId);
+    for (const tenantId of stale) {
+      try {
+        await this.change(tenantId, async () => undefined);
+      } catch (err) {
+        this.logger.error('could not seal a tenant snapshot again under the current key', { tenantId, err });
+      }
+    }
+    if (stale.length > 0) this.logger.info('snapshots compiled again under the current secrets key', { tenants: stale.length });
+    return stale;
+  }
+
+  /**
    * Brings every region in step with the database: the newest snapshot of each active tenant to
    * each of its regions, and a tombstone for every tenant a region still lists but should not
    * (moved away, suspended or deleted while that region's Redis was unreachable).
@@ -223,7 +247,7 @@ export async function compileTenant(
   tenant: { id: string; slug: string; limits: unknown; allowedOrigins: string[] },
   version: number,
   /** Opens stored upstream credentials and identity provider secrets, and seals them for proxies. */
-  upstreamCredentialsKey: Buffer | null,
+  upstreamCredentialsKey: SecretsKeyRing | null,
 ): Promise<TenantSnapshot> {
   // One query at a time: a Prisma `include` here would run its relation queries concurrently on
   // the transaction's single connection, which node-postgres deprecates.
