@@ -71,6 +71,18 @@ async function verdict(token: string): Promise<string> {
   return res.statusCode === 401 ? (body?.error?.data?.reason ?? 'unauthorized') : 'accepted';
 }
 
+/** 401 reason for a request carrying only a client certificate, or 'accepted'. */
+async function certificateVerdict(dispatcher: Agent): Promise<string> {
+  const res = await request(mcpUrl(), {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+  const body = (await res.body.json().catch(() => null)) as { error?: { data?: { reason?: string } } } | null;
+  return res.statusCode === 401 ? (body?.error?.data?.reason ?? 'unauthorized') : 'accepted';
+}
+
 async function toolNames(token: string | null, dispatcher: Agent = tlsClient): Promise<string[]> {
   const client = await connect(token, dispatcher);
   try {
@@ -211,7 +223,7 @@ describe('credentials end to end', () => {
     const agentCert: TestCertificate = clientCa.issue({ commonName: 'agent', altNames: ['URI:spiffe://acme/build-agent'] });
     const withCert = new Agent({ connect: { ca: serverCa.certPem, cert: agentCert.certPem, key: agentCert.keyPem } });
     try {
-      await mutate('mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }', {
+      const created = await mutate<{ createIdentityProvider: { id: string } }>('mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }', {
         i: { tenantId, name: 'agents', kind: 'mtls', caBundlePem: clientCa.certPem, certIdentityFrom: 'san-uri' },
       });
       await mutate('mutation($i: SetScopeToolRuleInput!) { setScopeToolRule(input: $i) { id } }', {
@@ -219,6 +231,12 @@ describe('credentials end to end', () => {
       });
       await waitUntil(async () => (await toolNames(null, withCert).catch(() => [])).length > 0, 'the client CA to reach the proxy');
       expect(await toolNames(null, withCert)).toEqual(['get-sum']);
+
+      // The tenant revokes the certificate with a CRL: the proxy refuses it from the next snapshot on.
+      await mutate('mutation($i: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $i) { id } }', {
+        i: { id: created.createIdentityProvider.id, crlPem: clientCa.crl([agentCert]) },
+      });
+      await waitUntil(async () => (await certificateVerdict(withCert)) === 'certificate_revoked', 'the CRL to reach the proxy');
     } finally {
       await withCert.close();
     }

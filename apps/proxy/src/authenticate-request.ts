@@ -39,6 +39,8 @@ const AUTH_MESSAGES: Record<AuthError['reason'], string> = {
   introspection_unavailable: 'Unauthorized: the authorization server could not be asked about this token; try again later',
   certificate_untrusted: 'Unauthorized: the client certificate is not issued by a CA this tenant trusts',
   certificate_expired: 'Unauthorized: the client certificate is expired or not yet valid',
+  certificate_revoked: 'Unauthorized: the client certificate has been revoked',
+  certificate_revocation_unknown: 'Unauthorized: the tenant\'s certificate revocation list is out of date; the client certificate cannot be checked',
   certificate_without_identity: 'Unauthorized: the client certificate carries no identity of the configured kind',
 };
 

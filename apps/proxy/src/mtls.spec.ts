@@ -34,7 +34,7 @@ function mtlsProvider(ca: TestCertificateAuthority): IdentityProviderConfig {
   return {
     id: `mtls-${randomBytes(3).toString('hex')}`, name: 'client certificates', kind: 'mtls', position: 1, issuer: 'mtls', audiences: [], algorithms: [],
     jwksUri: null, jwks: null, hmacSecret: null, clockSkewSeconds: 0, subjectClaim: 'sub', scopeClaim: 'scope', introspection: null, profile: 'standard',
-    clientCa: { caBundlePem: ca.certPem, identityFrom: 'san-uri' },
+    clientCa: { caBundlePem: ca.certPem, identityFrom: 'san-uri', crlPem: null },
   };
 }
 

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createTestPki, type TestCertificateAuthority } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCrlBundle } from './certificate-revocation-list.js';
 import { certificateIdentity, parseCaBundle, verifyClientCertificate } from './client-certificate.js';
 
 const pki = createTestPki();
@@ -65,5 +66,41 @@ describe('client certificates', () => {
   it('refuses a CA bundle that holds a non-CA certificate or nothing', () => {
     expect(() => parseCaBundle(acmeCa.issue({ commonName: 'leaf' }).certPem)).toThrow(/not a CA/);
     expect(() => parseCaBundle('junk')).toThrow(/no certificate/);
+  });
+});
+
+describe('certificate revocation lists', () => {
+  it('refuses a revoked client certificate and accepts its CA\'s others', () => {
+    const revoked = acmeCa.issue({ commonName: 'stolen-laptop' });
+    const good = acmeCa.issue({ commonName: 'agent-9' });
+    const trusted = parseCaBundle(acmeCa.certPem);
+    const crls = parseCrlBundle(acmeCa.crl([revoked]), trusted);
+    expect(crls[0]?.revokedSerials.size).toBe(1);
+    expect(reasonOf(() => verifyClientCertificate([x509(revoked.certPem)], trusted, Date.now(), crls))).toBe('certificate_revoked');
+    expect(reasonOf(() => verifyClientCertificate([x509(good.certPem)], trusted, Date.now(), crls))).toBe('accepted');
+    // Without the CRL the same certificate is accepted: the list is what refuses it.
+    expect(reasonOf(() => verifyClientCertificate([x509(revoked.certPem)], trusted, Date.now()))).toBe('accepted');
+  });
+
+  it('refuses a leaf whose intermediate the root\'s CRL revokes', () => {
+    const intermediate = acmeCa.issue({ commonName: 'Acme Issuing CA', isCa: true });
+    const leaf = intermediate.issue({ commonName: 'agent-10' });
+    const trusted = parseCaBundle(acmeCa.certPem);
+    const crls = parseCrlBundle(acmeCa.crl([intermediate]), trusted);
+    expect(reasonOf(() => verifyClientCertificate([x509(leaf.certPem), x509(intermediate.certPem)], trusted, Date.now(), crls))).toBe('certificate_revoked');
+  });
+
+  it('fails closed once the CRL is past its next update', () => {
+    const good = acmeCa.issue({ commonName: 'agent-11' });
+    const trusted = parseCaBundle(acmeCa.certPem);
+    const crls = parseCrlBundle(acmeCa.crl([], 1), trusted);
+    expect(reasonOf(() => verifyClientCertificate([x509(good.certPem)], trusted, Date.now(), crls))).toBe('accepted');
+    expect(reasonOf(() => verifyClientCertificate([x509(good.certPem)], trusted, Date.now() + 2 * 86_400_000, crls))).toBe('certificate_revocation_unknown');
+  });
+
+  it('refuses a CRL signed by a CA outside the bundle, and junk', () => {
+    expect(() => parseCrlBundle(otherCa.crl([]), parseCaBundle(acmeCa.certPem))).toThrow(/not signed by any CA/);
+    expect(() => parseCrlBundle('-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----', parseCaBundle(acmeCa.certPem))).toThrow(/CRL 1/);
+    expect(() => parseCrlBundle('nothing here', parseCaBundle(acmeCa.certPem))).toThrow(/no CRL/);
   });
 });

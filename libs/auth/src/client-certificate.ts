@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { CertificateIdentitySource } from '@mcpg/policy';
+import { revocationStatus, type CertificateRevocationList } from './certificate-revocation-list.js';
 import { AuthError } from './principal.js';
 
 /** Longest chain (leaf + intermediates) followed towards a trusted CA. */
@@ -31,19 +32,29 @@ function isIssuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
 /**
  * Checks that `chain[0]` (the client's certificate) leads, through CA certificates the client
  * presented, to one of the tenant's trusted CAs, every certificate on the way being in its
- * validity period. Signature checks use the issuer's public key, so a certificate that merely
- * names the CA as issuer is not enough.
+ * validity period and, where its issuer has a CRL, not revoked. Signature checks use the
+ * issuer's public key, so a certificate that merely names the CA as issuer is not enough.
  */
-export function verifyClientCertificate(chain: readonly X509Certificate[], trusted: readonly X509Certificate[], nowMs: number = Date.now()): X509Certificate {
+export function verifyClientCertificate(
+  chain: readonly X509Certificate[],
+  trusted: readonly X509Certificate[],
+  nowMs: number = Date.now(),
+  crls: readonly CertificateRevocationList[] = [],
+): X509Certificate {
   const leaf = chain[0];
   if (!leaf) throw new AuthError('missing_credentials');
   if (!isValidAt(leaf, nowMs)) throw new AuthError('certificate_expired');
   let current = leaf;
   for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
-    if (trusted.some((ca) => isValidAt(ca, nowMs) && isIssuedBy(current, ca))) return leaf;
-    const next = chain.find((c) => c !== current && c.ca && isValidAt(c, nowMs) && isIssuedBy(current, c));
-    if (!next) break;
-    current = next;
+    const anchor = trusted.find((ca) => isValidAt(ca, nowMs) && isIssuedBy(current, ca));
+    const issuer = anchor ?? chain.find((c) => c !== current && c.ca && isValidAt(c, nowMs) && isIssuedBy(current, c));
+    if (!issuer) break;
+    const status = revocationStatus(current, issuer, crls, nowMs);
+    if (status === 'revoked') throw new AuthError('certificate_revoked');
+    // Fail closed: a CRL past its next update may lack the revocation that matters.
+    if (status === 'unknown') throw new AuthError('certificate_revocation_unknown');
+    if (anchor) return leaf;
+    current = issuer;
   }
   throw new AuthError('certificate_untrusted');
 }

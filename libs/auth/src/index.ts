@@ -11,3 +11,4 @@ export * from './token-claims.js';
 export * from './token-introspection.js';
 export * from './tenant-authenticator.js';
 export * from './client-certificate.js';
+export * from './certificate-revocation-list.js';

@@ -46,6 +46,8 @@ export type AuthFailureReason =
   | 'introspection_unavailable'
   | 'certificate_untrusted'
   | 'certificate_expired'
+  | 'certificate_revoked'
+  | 'certificate_revocation_unknown'
   | 'certificate_without_identity';
 
 /** Errors are values with codes; the proxy maps them to 401 + WWW-Authenticate once, at the edge. */

@@ -81,7 +81,7 @@ describe('tenant authenticator', () => {
 
   it('leaves out a provider whose keys cannot be loaded and keeps authenticating with the others', async () => {
     const auth = authenticator([
-      provider({ id: 'broken-ca', kind: 'mtls', issuer: 'mtls:x', clientCa: { caBundlePem: 'junk', identityFrom: 'subject-cn' } }),
+      provider({ id: 'broken-ca', kind: 'mtls', issuer: 'mtls:x', clientCa: { caBundlePem: 'junk', identityFrom: 'subject-cn', crlPem: null } }),
       provider({ id: 'good', position: 2 }),
     ]);
     expect(auth.unusableProviders.map((p) => p.providerId)).toEqual(['broken-ca']);

@@ -3,6 +3,7 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { API_KEY_PREFIX } from './api-key-format.js';
 import { authenticateApiKeyToken, type ApiKeyRecord } from './authenticate-api-key.js';
 import { bearerTokenOf, MAX_BEARER_TOKEN_BYTES } from './bearer-token.js';
+import { parseCrlBundle, type CertificateRevocationList } from './certificate-revocation-list.js';
 import { certificateIdentity, parseCaBundle, verifyClientCertificate } from './client-certificate.js';
 import { looksLikeJwt, parseCompactJwt } from './compact-jwt.js';
 import type { JwksCache } from './jwks-cache.js';
@@ -67,7 +68,7 @@ export function acceptedAudiences(provider: IdentityProviderConfig, resourceUrl:
 export class TenantAuthenticator<K extends ApiKeyRecord> {
   private readonly verifiers = new Map<string, JwtVerifier>();
   private readonly introspecting: IdentityProviderConfig | undefined;
-  private readonly clientCas: Array<{ provider: IdentityProviderConfig; trusted: X509Certificate[] }> = [];
+  private readonly clientCas: Array<{ provider: IdentityProviderConfig; trusted: X509Certificate[]; crls: CertificateRevocationList[] }> = [];
   private readonly verifiedTokens = new Map<string, { principal: Principal; untilMs: number }>();
   /** Providers whose configured keys could not be loaded; the proxy logs them once per snapshot. */
   readonly unusableProviders: Array<{ providerId: string; error: string }> = [];
@@ -81,7 +82,12 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
       // out (its tokens are refused) rather than the tenant's whole authentication failing.
       try {
         if (provider.kind === 'mtls') {
-          if (provider.clientCa) this.clientCas.push({ provider, trusted: parseCaBundle(provider.clientCa.caBundlePem) });
+          if (provider.clientCa) {
+            const trusted = parseCaBundle(provider.clientCa.caBundlePem);
+            // A CRL that no longer parses leaves the provider out (refusing its certificates) rather than unchecked.
+            const crls = provider.clientCa.crlPem ? parseCrlBundle(provider.clientCa.crlPem, trusted) : [];
+            this.clientCas.push({ provider, trusted, crls });
+          }
           continue;
         }
         const inline = provider.jwks && provider.jwks.keys.length > 0 ? new JwkKeySet(provider.jwks) : null;
@@ -158,9 +164,9 @@ export class TenantAuthenticator<K extends ApiKeyRecord> {
   /** The first client CA (in provider order) that the chain leads to decides the identity. */
   private authenticateCertificate(chain: readonly X509Certificate[], nowMs: number): Principal {
     let failure: AuthError = new AuthError('certificate_untrusted');
-    for (const { provider, trusted } of this.clientCas) {
+    for (const { provider, trusted, crls } of this.clientCas) {
       try {
-        const leaf = verifyClientCertificate(chain, trusted, nowMs);
+        const leaf = verifyClientCertificate(chain, trusted, nowMs, crls);
         const subject = certificateIdentity(leaf, provider.clientCa!.identityFrom);
         // The identity doubles as a scope (`mtls:<identity>`) so scope rules can grant tools to a certificate.
         return { tenantId: this.tenant.tenantId, subject, via: 'mtls', scopes: [`mtls:${subject}`], providerId: provider.id };

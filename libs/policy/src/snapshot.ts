@@ -127,7 +127,14 @@ export const snapshotIdentityProviderSchema = z.object({
   introspection: z.object({ url: z.url(), clientId: z.string(), clientSecretSealed: z.string() }).nullable(),
   profile: z.enum(identityProviderProfiles),
   /** kind `mtls`: the tenant's trusted client CA bundle (PEM) and where the identity is read from. */
-  clientCa: z.object({ caBundlePem: z.string(), identityFrom: z.enum(certificateIdentitySources) }).nullable(),
+  clientCa: z
+    .object({
+      caBundlePem: z.string(),
+      identityFrom: z.enum(certificateIdentitySources),
+      /** CRLs (PEM) signed by CAs of the bundle; certificates they list are refused. */
+      crlPem: z.string().nullable().default(null),
+    })
+    .nullable(),
 });
 
 export const rateLimitSchema = z.object({

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface IssueOptions {
 
 export interface TestCertificateAuthority extends TestCertificate {
   issue(options: IssueOptions): TestCertificateAuthority;
+  /** A CRL (PEM) signed by this CA listing `revoked`, valid for `days` (default 7), made by `openssl ca -gencrl`. */
+  crl(revoked: readonly TestCertificate[], days?: number): string;
 }
 
 /**
@@ -64,6 +67,23 @@ export function createTestPki(): { createCa(commonName: string): TestCertificate
           '-days', String(options.days ?? 30), '-sha256', '-extfile', ext, '-out', certFile,
         ]);
         return authority(withFiles(keyFile, certFile), id);
+      },
+      crl(revoked: readonly TestCertificate[], days = 7): string {
+        const id = `${name}-crl-${serial++}`;
+        const index = join(dir, `${id}.index`);
+        const asn1Time = (date: Date) => date.toISOString().replace(/^\d{2}(\d{2})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}).*$/, '$1$2$3$4$5$6Z');
+        const lines = revoked.map((r) => {
+          const x = new X509Certificate(r.certPem);
+          const serialHex = x.serialNumber.length % 2 ? `0${x.serialNumber}` : x.serialNumber;
+          return ['R', asn1Time(x.validToDate), asn1Time(new Date(Date.now() - 60_000)), serialHex.toUpperCase(), 'unknown', `/${x.subject.replace(/\n/g, '/')}`].join('\t');
+        });
+        writeFileSync(index, lines.map((l) => `${l}\n`).join(''));
+        writeFileSync(join(dir, `${id}.crlnumber`), '01\n');
+        const config = join(dir, `${id}.cnf`);
+        writeFileSync(config, `[ca]\ndefault_ca = d\n[d]\ndatabase = ${index}\ncrlnumber = ${join(dir, `${id}.crlnumber`)}\ndefault_md = sha256\n`);
+        const out = join(dir, `${id}.crl.pem`);
+        openssl(['ca', '-gencrl', '-config', config, '-keyfile', cert.keyFile, '-cert', cert.certFile, '-crldays', String(days), '-out', out]);
+        return readFileSync(out, 'utf8');
       },
     };
   }

@@ -1,4 +1,4 @@
-import { JwkKeySet, parseCaBundle } from '@mcpg/auth';
+import { JwkKeySet, parseCaBundle, parseCrlBundle } from '@mcpg/auth';
 import { certificateIdentitySources, identityProviderProfiles, jwtAlgorithms } from '@mcpg/policy';
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { z } from 'zod';
@@ -62,6 +62,12 @@ export class IdentityProviderFieldsInput {
 
   @Field(() => String, { nullable: true, description: 'kind mtls: identity from subject-cn | san-uri | san-dns | san-email.' })
   certIdentityFrom?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'kind mtls: certificate revocation lists (PEM, -----BEGIN X509 CRL-----), each signed by a CA of caBundlePem. A certificate listed is refused; a CRL past its nextUpdate makes certificates of its CA fail closed until a fresh one is set.',
+  })
+  crlPem?: string | null;
 }
 
 @InputType()
@@ -149,15 +155,21 @@ export const identityProviderSchema = z
     profile: z.enum(identityProviderProfiles, `must be one of ${identityProviderProfiles.join(', ')}`),
     caBundlePem: z.string().max(256 * 1024, 'must be at most 256 KiB').refine(isCaBundle, 'must be PEM CA certificates (basicConstraints CA:TRUE)').nullable(),
     certIdentityFrom: z.enum(certificateIdentitySources, `must be one of ${certificateIdentitySources.join(', ')}`).nullable(),
+    crlPem: z.string().max(4 * 1024 * 1024, 'must be at most 4 MiB').nullable(),
   })
   .superRefine((p, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (p.kind === 'mtls') {
       if (!p.caBundlePem) issue('caBundlePem', 'is required for an mtls provider');
       if (!p.certIdentityFrom) issue('certIdentityFrom', 'is required for an mtls provider');
+      if (p.crlPem && p.caBundlePem && isCaBundle(p.caBundlePem)) {
+        const problem = crlProblem(p.crlPem, p.caBundlePem);
+        if (problem) issue('crlPem', problem);
+      }
       return;
     }
     if (p.caBundlePem || p.certIdentityFrom) issue('caBundlePem', 'is only for mtls providers');
+    if (p.crlPem) issue('crlPem', 'is only for mtls providers');
     if (p.algorithms.length === 0) issue('algorithms', 'must name at least one algorithm');
     const algorithms = [...new Set(p.algorithms)];
     if (algorithms.includes('HS256') && !p.hmacSecret) issue('hmacSecret', 'is required when HS256 is allowed');
@@ -175,6 +187,16 @@ export const identityProviderSchema = z
     }
   })
   .transform((p) => ({ ...p, algorithms: [...new Set(p.algorithms)], audiences: [...new Set(p.audiences)] }));
+
+/** Why the CRL bundle cannot be used with these CAs, or null. */
+function crlProblem(crlPem: string, caBundlePem: string): string | null {
+  try {
+    parseCrlBundle(crlPem, parseCaBundle(caBundlePem));
+    return null;
+  } catch (err) {
+    return `must be PEM CRLs signed by a CA of caBundlePem (${(err as Error).message})`;
+  }
+}
 
 function isCaBundle(pem: string): boolean {
   try {

@@ -64,6 +64,9 @@ export class IdentityProviderModel {
   @Field(() => String, { nullable: true })
   certIdentityFrom: string | null;
 
+  @Field(() => String, { nullable: true, description: 'kind mtls: the certificate revocation lists (PEM) in force.' })
+  crlPem: string | null;
+
   @Field(() => Date)
   updatedAt: Date;
 }

@@ -39,11 +39,12 @@ const DEFAULTS = {
   profile: 'standard',
   caBundlePem: null,
   certIdentityFrom: null,
+  crlPem: null,
 } as const;
 
 const FIELD_NAMES = [
   'name', 'kind', 'position', 'issuer', 'audiences', 'algorithms', 'jwksUri', 'jwks', 'hmacSecret', 'clockSkewSeconds',
-  'subjectClaim', 'scopeClaim', 'introspectionUrl', 'clientId', 'clientSecret', 'profile', 'caBundlePem', 'certIdentityFrom',
+  'subjectClaim', 'scopeClaim', 'introspectionUrl', 'clientId', 'clientSecret', 'profile', 'caBundlePem', 'certIdentityFrom', 'crlPem',
 ] as const;
 
 /** The fields the admin sent; absent (undefined) ones are left out so they do not overwrite. */
@@ -140,6 +141,7 @@ export function toIdentityProviderModel(row: IdentityProvider): IdentityProvider
     profile: row.profile,
     caBundlePem: row.caBundlePem,
     certIdentityFrom: row.certIdentityFrom,
+    crlPem: row.crlPem,
     updatedAt: row.updatedAt,
   };
 }

@@ -26,7 +26,7 @@ export function toIdentityProviderConfig(row: IdentityProvider, secretsKey: Secr
     profile: row.profile as IdentityProviderConfig['profile'],
     clientCa:
       row.caBundlePem && row.certIdentityFrom
-        ? { caBundlePem: row.caBundlePem, identityFrom: row.certIdentityFrom as CertificateIdentitySource }
+        ? { caBundlePem: row.caBundlePem, identityFrom: row.certIdentityFrom as CertificateIdentitySource, crlPem: row.crlPem }
         : null,
   };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../testing/control-plane-harness.js';
 import { openProviderSecret, resealProviderSecrets } from './stored-provider-secrets.js';
 
-const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile caBundlePem certIdentityFrom';
+const FIELDS = 'id tenantId name kind position issuer audiences algorithms jwksUri jwks hasHmacSecret clockSkewSeconds subjectClaim scopeClaim introspectionUrl clientId hasClientSecret profile caBundlePem certIdentityFrom crlPem';
 const CREATE = `mutation($input: CreateIdentityProviderInput!) { createIdentityProvider(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($input: UpdateIdentityProviderInput!) { updateIdentityProvider(input: $input) { ${FIELDS} } }`;
 const DELETE = 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }';
@@ -183,10 +183,21 @@ describe('identity providers', () => {
       });
       expect(p).toMatchObject({ kind: 'mtls', issuer: 'mtls:agents', certIdentityFrom: 'san-uri', algorithms: [] });
       const { snapshot } = await cp.snapshotInRedis(tenantId);
-      expect(snapshot.identityProviders.find((i) => i.id === p.id)?.clientCa).toEqual({ caBundlePem: ca.certPem, identityFrom: 'san-uri' });
+      expect(snapshot.identityProviders.find((i) => i.id === p.id)?.clientCa).toEqual({ caBundlePem: ca.certPem, identityFrom: 'san-uri', crlPem: null });
       const leaf = ca.issue({ commonName: 'not a ca' });
       const bad = await cp.graphql(CREATE, { input: { tenantId, name: 'bad', kind: 'mtls', caBundlePem: leaf.certPem, certIdentityFrom: 'subject-cn' } });
       expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'caBundlePem' });
+
+      // A CRL of the tenant's CA is published with it; one from another CA, or junk, is refused.
+      const crlPem = ca.crl([leaf]);
+      await cp.ok(UPDATE, { input: { id: p.id, crlPem } });
+      expect((await cp.snapshotInRedis(tenantId)).snapshot.identityProviders.find((i) => i.id === p.id)?.clientCa?.crlPem).toBe(crlPem);
+      for (const wrong of [pki.createCa('Other CA').crl([]), 'not a crl']) {
+        const refused = await cp.graphql(UPDATE, { input: { id: p.id, crlPem: wrong } });
+        expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'crlPem' });
+      }
+      const onJwt = await cp.graphql(CREATE, { input: { tenantId, name: 'jwt-with-crl', issuer: 'https://crl.example', audiences: ['mcp'], algorithms: ['RS256'], jwksUri: 'https://idp.example.com/jwks', crlPem } });
+      expect(onJwt.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'crlPem' });
     } finally {
       pki.cleanup();
     }
