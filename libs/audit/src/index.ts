@@ -10,3 +10,4 @@ export * from './redaction/index.js';
 export * from './audit-chain.js';
 export * from './sink-secret-box.js';
 export * from './durable-write.js';
+export * from './sink-delivery-queues.js';
