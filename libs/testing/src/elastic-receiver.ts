@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArrivalWaiters, closeServer } from './arrival-waiters.js';
+import { ArrivalWaiters, closeServer, RequestGate } from './arrival-waiters.js';
 
 /**
  * An Elasticsearch `_bulk` endpoint for tests, faithful to the parts an audit sink relies on, so a
@@ -44,6 +44,8 @@ export interface ElasticReceiver {
   /** Rejects the next `count` create/index items whose `_id` satisfies `match` with `status`. */
   rejectItems(count: number, status: 429 | 400, match?: (id: string) => boolean): void;
   waitForDocuments(count: number, timeoutMs?: number): Promise<ElasticReceiver['documents']>;
+  /** `gate.hold()` keeps every request open, unanswered and unapplied, until `gate.release()`. */
+  readonly gate: RequestGate;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
   let itemRejections = { count: 0, status: 429 as number, match: (_id: string) => true };
   let seqNo = 0;
   const arrivals = new ArrivalWaiters();
+  const gate = new RequestGate();
 
   const authorized = (header: string | undefined): boolean => {
     if (!header) return false;
@@ -172,7 +175,8 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
     requests++;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
+      await gate.pass();
       const reply = handle(req, Buffer.concat(chunks).toString('utf8'));
       const payload = JSON.stringify(reply.body);
       res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-elastic-product': 'Elasticsearch' });
@@ -201,6 +205,10 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
     waitForDocuments(count, timeoutMs = 10_000) {
       return arrivals.waitFor(documents, count, timeoutMs, () => `Elastic receiver: ${documents.length} of ${count} documents (${requests} requests)`);
     },
-    close: () => closeServer(server),
+    gate,
+    close: () => {
+      gate.release();
+      return closeServer(server);
+    },
   };
 }
