@@ -41,6 +41,8 @@ export interface ElasticReceiver {
   readonly conflicts: number;
   /** Answers `count` more requests with `status` (429, 500 or 503) and ES's error body; calls queue up. */
   failNextRequests(count: number, status?: 429 | 500 | 503): void;
+  /** Drops the request failures still queued: the cluster recovers. */
+  clearFailures(): void;
   /** Rejects the next `count` create/index items whose `_id` satisfies `match` with `status`. */
   rejectItems(count: number, status: 429 | 400, match?: (id: string) => boolean): void;
   waitForDocuments(count: number, timeoutMs?: number): Promise<ElasticReceiver['documents']>;
@@ -198,6 +200,9 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
     },
     failNextRequests(count, status = 503) {
       for (let i = 0; i < count; i++) failures.push(status);
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     rejectItems(count, status, match = () => true) {
       itemRejections = { count, status, match };
