@@ -1,4 +1,4 @@
-import { AuditQueueWriter, auditSinkQueueName, sinkSecretsKey, type AuditEvent } from '@mcpg/audit';
+import { AUDIT_DELIVERY_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, AuditQueueWriter, auditSinkQueueName, sinkSecretsKey, type AuditEvent, type SinkDeliveryJob } from '@mcpg/audit';
 import { createLogger } from '@mcpg/observability';
 import {
   auditEventFixture,
@@ -63,7 +63,11 @@ describe('per-sink delivery isolation', () => {
 
     redis = new Redis(cp.config.redisUrl, { maxRetriesPerRequest: null });
     writer = new AuditQueueWriter({ connection: redis, names: cp.names, maxBatchSize: 4, flushIntervalMs: 10 });
-    exporter = await startSiemExporter(
+    exporter = await startExporter();
+  });
+
+  const startExporter = () =>
+    startSiemExporter(
       loadSiemExporterConfig({
         REDIS_URL: cp.config.redisUrl,
         MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
@@ -82,7 +86,6 @@ describe('per-sink delivery isolation', () => {
       }),
       createLogger({ app: 'exporter' }, 'error', () => {}),
     );
-  });
 
   afterAll(async () => {
     await exporter?.close();
@@ -155,5 +158,67 @@ describe('per-sink delivery isolation', () => {
     const docIds = elasticProxyDocs().map((d) => d.id);
     expect(new Set(docIds).size).toBe(docIds.length);
     for (const event of ofA) expect(docIds).toContain(event.id);
+  });
+
+  const queueOf = (sinkId: string) => new Queue(auditSinkQueueName(`tenant-sink:${sinkId}`), { connection: redis, prefix: cp.names.bullPrefix });
+
+  it("drains a tenant sink's queue left with jobs while no exporter ran, without new events for that tenant", async () => {
+    const before = elasticProxyDocs().length;
+    await exporter.close();
+    // Deliveries a stopped exporter left in A's queue (as its fan-out adds them).
+    const events = Array.from({ length: 6 }, (_, i) => auditEventFixture({ tenantId: tenants.a, rpcId: 200 + i }));
+    const aQueue = queueOf(sinks.a);
+    try {
+      for (const part of [events.slice(0, 3), events.slice(3)]) {
+        await aQueue.add(AUDIT_DELIVERY_JOB_NAME, { batchId: part[0]!.id, sink: `tenant-sink:${sinks.a}`, tenantId: tenants.a, events: part } satisfies SinkDeliveryJob, {
+          jobId: part[0]!.id,
+          attempts: 5,
+          backoff: { type: AUDIT_EXPORT_BACKOFF_TYPE },
+        });
+      }
+      // A new exporter has no events for A to fan out: its start-up sweep finds A's queue.
+      exporter = await startExporter();
+      await until(() => elasticProxyDocs().length >= before + events.length, "A's queued events after the restart");
+      expect(ids(elasticProxyDocs().slice(before))).toEqual(ids(events));
+      expect(await aQueue.getCompletedCount()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await aQueue.close();
+    }
+  });
+
+  it("keeps the queued deliveries of a sink its tenant deleted as dead letters, and delivers what was in flight", async () => {
+    const before = elasticProxyDocs().length;
+    const aQueue = queueOf(sinks.a);
+    const ended = async () => (await aQueue.getCompletedCount()) + (await aQueue.getFailedCount());
+    const endedBefore = await ended();
+    elastic.gate.hold();
+    const events = Array.from({ length: 12 }, (_, i) => auditEventFixture({ tenantId: tenants.a, rpcId: 300 + i }));
+    for (const event of events) writer.write(event);
+    await writer.drain();
+    await elastic.gate.waitForHeld(2);
+    try {
+      await until(async () => (await aQueue.getWaitingCount()) > 0, "A's queue to hold waiting deliveries");
+      await cp.ok('mutation($id: ID!) { deleteAuditSink(id: $id) { id } }', { id: sinks.a });
+      elastic.gate.release();
+      const jobs = events.length / 4;
+      await until(async () => (await ended()) >= endedBefore + jobs, "every delivery of A's batches to end");
+      const failed = (await aQueue.getFailed()).filter((job) => ids(job.data.events).every((id: string) => events.some((e) => e.id === id)));
+      expect(failed.length).toBeGreaterThan(0);
+      for (const job of failed) {
+        expect(job.failedReason).toContain('no longer listed in the snapshot');
+        expect(job.attemptsMade).toBe(1);
+      }
+      // What was in flight when the sink was deleted was delivered; nothing was dropped silently.
+      const delivered = elasticProxyDocs().slice(before).map((d) => d.id);
+      const deadLettered = failed.flatMap((job) => job.data.events.map((e: AuditEvent) => e.id));
+      expect([...delivered, ...deadLettered].sort()).toEqual(ids(events));
+      const listed = (await cp.ok<{ tenantAuditDeadLetters: { nodes: { id: string; sink: string }[] } }>(
+        'query($t: ID!) { tenantAuditDeadLetters(tenantId: $t, first: 50) { nodes { id sink } } }',
+        { t: tenants.a },
+      )).tenantAuditDeadLetters.nodes;
+      expect(listed.filter((n) => failed.some((job) => n.id === `tenant-sink:${sinks.a}/${job.id}`))).toHaveLength(failed.length);
+    } finally {
+      await aQueue.close();
+    }
   });
 });
