@@ -1,8 +1,11 @@
 // Exporter throughput to a local HEC endpoint (issue 5: at least 50,000 events/s on this machine).
 //   npm run build && node bench/exporter-throughput.mjs [events=200000] [batchSize=500] [concurrency=8]
 // Fills the audit-export queue (own key prefix on REDIS_URL) with batches like a proxy's, then
-// starts the real exporter (SplunkHecSink, BullMQ worker) against a minimal HEC endpoint that
-// counts events, and reports events/s from the first job taken to the last event received.
+// starts the real exporter (SplunkHecSink, BullMQ workers) against a minimal HEC endpoint that
+// counts events, and reports events/s from the first job taken to the last event received, and
+// the CPU the exporter process and Redis spent per event (less sensitive to a busy machine).
+// EXPORTER_SINK_QUEUES=always forces the two-stage pipeline (fan-out into the sink's own queue,
+// then delivery) that a single HEC sink would otherwise skip; EXPORTER_SINK_CONCURRENCY is passed on.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, uuidv7 } from '@mcpg/audit';
@@ -58,16 +61,41 @@ for (let start = 0; start < events; start += batchSize * 50) {
 }
 console.log(`queued ${events} events in batches of ${batchSize} (${Math.round(performance.now() - filled)} ms)`);
 
+const redisCpuSeconds = async () => {
+  const info = await redis.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)[1]);
+};
+const sinkQueues = process.env.EXPORTER_SINK_QUEUES ?? 'auto';
+const cpuBefore = process.cpuUsage();
+const redisBefore = await redisCpuSeconds();
 const exporter = await startSiemExporter(
-  loadSiemExporterConfig({ REDIS_URL, MCPG_REDIS_KEY_PREFIX: prefix, SPLUNK_HEC_URL: `http://127.0.0.1:${hec.address().port}`, SPLUNK_HEC_TOKEN: 'bench', EXPORTER_CONCURRENCY: String(concurrency) }),
+  loadSiemExporterConfig({
+    REDIS_URL,
+    MCPG_REDIS_KEY_PREFIX: prefix,
+    SPLUNK_HEC_URL: `http://127.0.0.1:${hec.address().port}`,
+    SPLUNK_HEC_TOKEN: 'bench',
+    EXPORTER_CONCURRENCY: String(concurrency),
+    EXPORTER_SINK_QUEUES: sinkQueues,
+    EXPORTER_SINK_CONCURRENCY: process.env.EXPORTER_SINK_CONCURRENCY ?? '',
+  }),
   createLogger({ app: 'bench' }, 'error'),
 );
 const endAt = await finished;
 const seconds = (endAt - firstAt) / 1000;
-console.log(`exporter: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s (batch ${batchSize}, concurrency ${concurrency})`);
+const cpu = process.cpuUsage(cpuBefore);
+const redisCpuMs = ((await redisCpuSeconds()) - redisBefore) * 1000;
+const nodeCpuMs = (cpu.user + cpu.system) / 1000;
+console.log(`exporter: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s (batch ${batchSize}, concurrency ${concurrency}, sink queues ${sinkQueues})`);
+console.log(`cpu: exporter process ${Math.round(nodeCpuMs)} ms + redis ${Math.round(redisCpuMs)} ms = ${(((nodeCpuMs + redisCpuMs) * 1000) / events).toFixed(1)} µs per event`);
 
 await exporter.close();
 await queue.obliterate({ force: true });
+for (const name of await redis.hkeys(`${prefix}mcpg:audit-sink-queues`)) {
+  const sinkQueue = new Queue(name, { connection: redis, prefix: names.bullPrefix });
+  await sinkQueue.obliterate({ force: true });
+  await sinkQueue.close();
+}
+await redis.del(`${prefix}mcpg:audit-sink-queues`);
 await queue.close();
 redis.disconnect();
 hec.close();

@@ -6,7 +6,6 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CryptoKey } from 'jose';
 import { AccessGuard } from './admin-auth/access.guard.js';
@@ -21,7 +20,8 @@ import { AdminTokenService } from './admin-tokens/admin-token.service.js';
 import { ApiKeyResolver } from './api-keys/api-key.resolver.js';
 import { ApiKeyService } from './api-keys/api-key.service.js';
 import type { ControlPlaneConfig } from './config.js';
-import { ADMIN_AUDIT_WRITER, AUDIT_QUEUE, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SINK_SECRET_STORE, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { ADMIN_AUDIT_WRITER, AUDIT_DEAD_LETTER_QUEUES, CONTROL_PLANE_CONFIG, LOGGER, PRISMA, SINK_SECRET_STORE, SNAPSHOT_SIGNING_KEY } from './control-plane.tokens.js';
+import { AuditDeadLetterQueues } from './dead-letters/dead-letter-queues.js';
 import { DeadLetterResolver } from './dead-letters/dead-letter.resolver.js';
 import { DeadLetterService } from './dead-letters/dead-letter.service.js';
 import { AdminErrorFilter } from './errors/admin-error.filter.js';
@@ -131,13 +131,8 @@ export class ControlPlaneModule {
         RedactionService,
         RedactionResolver,
         {
-          provide: AUDIT_QUEUE,
-          useFactory: () => {
-            const names = busNames(config.redisKeyPrefix);
-            const queue = new Queue(names.auditQueue, { connection: resources.redis, prefix: names.bullPrefix });
-            queue.on('error', (err) => resources.logger.warn('audit queue connection error', { err }));
-            return queue;
-          },
+          provide: AUDIT_DEAD_LETTER_QUEUES,
+          useFactory: () => new AuditDeadLetterQueues(resources.redis, busNames(config.redisKeyPrefix), resources.logger),
         },
         DeadLetterService,
         DeadLetterResolver,

@@ -4,23 +4,26 @@ import type { Logger } from '@mcpg/observability';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { SinkDeliveryQueues } from './sink-delivery-queues.js';
 import { SinkDeliveryError, type AuditSink } from './sinks/audit-sink.js';
 
 /**
- * Kept in the job's progress across retries: the sinks that already have this batch. A retry
- * skips them, so one sink's outage does not duplicate the batch everywhere else. A crash between
- * a sink accepting and this being saved still re-sends to that sink: delivery is at least once,
- * and event ids let the receiving side deduplicate.
+ * Kept in an `audit-export` job's progress across retries: the sinks whose delivery job was
+ * already added, so a retry adds only the missing ones (say, a tenant whose snapshot could not be
+ * read). `delivered` and `undelivered` are the progress of jobs from before the two-stage
+ * pipeline (the exporter delivered batches itself then); a job retried after an upgrade honours
+ * them: sinks that had it are skipped, a partial Elastic delivery sends only the missing events.
  */
-export const deliveryProgressSchema = z.object({
-  delivered: z.array(z.string()),
-  /** Sinks that took part of the batch (Elastic item results): event ids each still lacks. */
+export const fanOutProgressSchema = z.object({
+  enqueued: z.array(z.string()).optional(),
+  delivered: z.array(z.string()).optional(),
   undelivered: z.record(z.string(), z.array(z.string())).optional(),
 });
-export type DeliveryProgress = z.infer<typeof deliveryProgressSchema>;
+export type FanOutProgress = z.infer<typeof fanOutProgressSchema>;
 
 export interface AuditExportResult {
   events: number;
+  /** Sinks the batch was handed to (one delivery job each). */
   sinks: string[];
 }
 
@@ -28,7 +31,15 @@ export interface AuditExportWorkerOptions {
   /** Created with `maxRetriesPerRequest: null` (BullMQ requires it for workers); left open by close. */
   connection: Redis;
   names: BusNames;
+  /** Exporter-wide sinks: each gets every event. */
   sinks: readonly AuditSink[];
+  /**
+   * Where delivery jobs go: one queue per sink. Null in single-destination mode (one exporter-wide
+   * sink, no tenant sinks): there is no other sink a slow one could hold up, so the batch is
+   * delivered from here directly, saving a second trip of every event through Redis.
+   */
+  deliveries: SinkDeliveryQueues | null;
+  /** Batches fanned out at once. */
   concurrency: number;
   /** Attempts per batch, including the first; see SiemExporterConfig.attempts. */
   maxAttempts: number;
@@ -44,24 +55,29 @@ export interface TenantSinkSource {
   sinksFor(tenantId: string): Promise<readonly AuditSink[]>;
 }
 
-/** One batch that failed at one or more sinks; the message lists each sink's reason. */
+/** One batch that could not be handed to one or more sinks; the message lists each reason. */
 export class AuditDeliveryError extends Error {
   override readonly name = 'AuditDeliveryError';
 
   constructor(readonly failures: readonly { sink: string; error: unknown }[]) {
-    super(`delivery failed at ${failures.map((f) => (f.error instanceof Error ? f.error.message : `${f.sink}: ${String(f.error)}`)).join('; ')}`);
+    super(`fan-out failed at ${failures.map((f) => `${f.sink}: ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('; ')}`);
   }
 }
 
 /**
- * Consumes `audit-export`: validates each job as an AuditBatch and delivers it to every sink.
- * A job whose data is not a valid batch fails at once (retrying cannot fix it) and stays in the
- * failed set for inspection. A sink failure fails the attempt, and BullMQ retries the job after
- * `AUDIT_EXPORT_BACKOFF_TYPE` backoff until `maxAttempts`; then the job stays in the failed set.
+ * Stage 1 of the pipeline (DESIGN.md §7): consumes `audit-export`, validates each job as an
+ * AuditBatch and hands it on as one delivery job per target sink, in that sink's own queue
+ * (SinkDeliveryQueues). No request to any sink is made here, so a slow sink never holds a
+ * fan-out slot, and the batch's other sinks and tenants do not wait for it.
+ *
+ * A job completes only once every add succeeded (at least once). A job whose data is not a valid
+ * batch fails at once (retrying cannot fix it). A failure to resolve a tenant's sinks or to add a
+ * job fails the attempt; BullMQ retries it after the `AUDIT_EXPORT_BACKOFF_TYPE` backoff, and the
+ * retry adds only the delivery jobs still missing. After `maxAttempts` it stays in the failed set.
  */
 export function createAuditExportWorker(options: AuditExportWorkerOptions): Worker<unknown, AuditExportResult> {
-  const { logger, sinks } = options;
-  const worker = new Worker<unknown, AuditExportResult>(options.names.auditQueue, (job) => exportBatch(job, sinks, options.tenantSinks, logger), {
+  const { logger } = options;
+  const worker = new Worker<unknown, AuditExportResult>(options.names.auditQueue, (job) => fanOutBatch(job, options), {
     connection: options.connection,
     prefix: options.names.bullPrefix,
     concurrency: options.concurrency,
@@ -84,10 +100,17 @@ export function createAuditExportWorker(options: AuditExportWorkerOptions): Work
     const isFinal = job.finishedOn !== undefined;
     const fields = { jobId: job.id, attemptsMade: job.attemptsMade, err };
     if (isFinal) logger.error('audit batch failed for good; kept in the failed set', fields);
-    else logger.warn('audit batch delivery failed; will retry', fields);
+    else logger.warn('audit batch fan-out failed; will retry', fields);
   });
   worker.on('error', (err) => logger.error('audit export worker error', { err }));
   return worker;
+}
+
+interface Target {
+  sink: string;
+  sinkInstance: AuditSink;
+  tenantId: string | null;
+  events: readonly AuditEvent[];
 }
 
 /** Where one batch goes: every exporter sink with all events, each tenant sink with its tenant's. */
@@ -95,8 +118,8 @@ async function deliveryTargets(
   events: readonly AuditEvent[],
   sinks: readonly AuditSink[],
   tenantSinks: TenantSinkSource | undefined,
-): Promise<{ targets: { sink: AuditSink; events: readonly AuditEvent[] }[]; failures: { sink: string; error: unknown }[] }> {
-  const targets = sinks.map((sink) => ({ sink, events }));
+): Promise<{ targets: Target[]; failures: { sink: string; error: unknown }[] }> {
+  const targets: Target[] = sinks.map((sink) => ({ sink: sink.name, sinkInstance: sink, tenantId: null, events }));
   const failures: { sink: string; error: unknown }[] = [];
   if (!tenantSinks) return { targets, failures };
   const byTenant = new Map<string, AuditEvent[]>();
@@ -104,7 +127,7 @@ async function deliveryTargets(
   await Promise.all(
     [...byTenant].map(async ([tenantId, tenantEvents]) => {
       try {
-        for (const sink of await tenantSinks.sinksFor(tenantId)) targets.push({ sink, events: tenantEvents });
+        for (const sink of await tenantSinks.sinksFor(tenantId)) targets.push({ sink: sink.name, sinkInstance: sink, tenantId, events: tenantEvents });
       } catch (error) {
         // Cannot tell where this tenant's events go (snapshot or secret unreadable): retry the batch.
         failures.push({ sink: `tenant-sinks:${tenantId}`, error });
@@ -114,12 +137,8 @@ async function deliveryTargets(
   return { targets, failures };
 }
 
-async function exportBatch(
-  job: Job<unknown, AuditExportResult>,
-  sinks: readonly AuditSink[],
-  tenantSinks: TenantSinkSource | undefined,
-  logger: Logger,
-): Promise<AuditExportResult> {
+async function fanOutBatch(job: Job<unknown, AuditExportResult>, options: AuditExportWorkerOptions): Promise<AuditExportResult> {
+  const { logger } = options;
   const batch = auditBatchSchema.safeParse(job.data);
   if (!batch.success) {
     const issues = batch.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -128,41 +147,49 @@ async function exportBatch(
   }
   const { events } = batch.data;
 
-  const previous = deliveryProgressSchema.safeParse(job.progress);
-  const delivered = new Set(previous.success ? previous.data.delivered : []);
-  const undelivered: Record<string, string[]> = { ...(previous.success ? previous.data.undelivered : undefined) };
-  const { targets, failures } = await deliveryTargets(events, sinks, tenantSinks);
-  const pending = targets.filter((target) => !delivered.has(target.sink.name));
-
-  // Settled together and each bounded by its own timeout: one slow sink does not fail the others.
-  const outcomes = await Promise.allSettled(
-    pending.map(({ sink, events: forSink }) => {
-      const missing = undelivered[sink.name];
-      if (!missing) return sink.deliver(forSink);
+  const previous = fanOutProgressSchema.safeParse(job.progress);
+  const enqueued = new Set(previous.success ? [...(previous.data.enqueued ?? []), ...(previous.data.delivered ?? [])] : []);
+  const legacyUndelivered = (previous.success ? previous.data.undelivered : undefined) ?? {};
+  const { targets, failures } = await deliveryTargets(events, options.sinks, options.tenantSinks);
+  const pending = targets
+    .filter((target) => !enqueued.has(target.sink))
+    .map((target) => {
+      const missing = legacyUndelivered[target.sink];
+      if (!missing) return target;
       const ids = new Set(missing);
-      return sink.deliver(forSink.filter((event) => ids.has(event.id)));
-    }),
-  );
-  let isProgressChanged = false;
+      return { ...target, events: target.events.filter((event) => ids.has(event.id)) };
+    })
+    .filter((target) => target.events.length > 0);
+
+  if (!options.deliveries) return deliverDirectly(job, pending, enqueued);
+  const outcomes = await options.deliveries.enqueue(String(job.id), pending);
   outcomes.forEach((outcome, i) => {
-    const sink = pending[i]!.sink.name;
-    if (outcome.status === 'fulfilled') {
-      delivered.add(sink);
-      delete undelivered[sink];
-      isProgressChanged = true;
-      return;
-    }
-    failures.push({ sink, error: outcome.reason });
-    const partial = outcome.reason instanceof SinkDeliveryError ? outcome.reason.undeliveredIds : undefined;
-    if (partial) {
-      undelivered[sink] = [...partial];
-      isProgressChanged = true;
-    }
+    const sink = pending[i]!.sink;
+    if (outcome.status === 'fulfilled') enqueued.add(sink);
+    else failures.push({ sink, error: outcome.reason });
   });
 
   if (failures.length > 0) {
-    if (isProgressChanged) await job.updateProgress({ delivered: [...delivered], undelivered } satisfies DeliveryProgress);
+    if (outcomes.some((outcome) => outcome.status === 'fulfilled')) await job.updateProgress({ enqueued: [...enqueued] } satisfies FanOutProgress);
     throw new AuditDeliveryError(failures);
   }
-  return { events: events.length, sinks: [...delivered] };
+  return { events: events.length, sinks: [...enqueued] };
+}
+
+/**
+ * Single-destination mode: the one sink gets the batch from here. Progress is written in the
+ * format the fan-out honours (`delivered`, `undelivered`), so switching modes keeps retries exact.
+ */
+async function deliverDirectly(job: Job<unknown, AuditExportResult>, pending: readonly Target[], done: Set<string>): Promise<AuditExportResult> {
+  const target = pending[0];
+  if (!target) return { events: 0, sinks: [...done] };
+  const sink = target.sinkInstance;
+  try {
+    await sink.deliver(target.events);
+  } catch (err) {
+    const partial = err instanceof SinkDeliveryError ? err.undeliveredIds : undefined;
+    if (partial) await job.updateProgress({ delivered: [...done], undelivered: { [sink.name]: [...partial] } } satisfies FanOutProgress);
+    throw err;
+  }
+  return { events: target.events.length, sinks: [...done, sink.name] };
 }

@@ -9,6 +9,10 @@ describe('loadSiemExporterConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       redisKeyPrefix: '',
       concurrency: 4,
+      sinkConcurrency: 4,
+      sinkSweepMs: 10_000,
+      sinkIdleMs: 300_000,
+      sinkQueues: 'auto',
       attempts: 10,
       backoffMs: 1000,
       backoffMaxMs: 300_000,
@@ -32,6 +36,10 @@ describe('loadSiemExporterConfig', () => {
       SPLUNK_HEC_TIMEOUT_MS: '2500',
       MCPG_AUDIT_FILE: '/var/log/mcpg/audit.jsonl',
       EXPORTER_CONCURRENCY: '16',
+      EXPORTER_SINK_CONCURRENCY: '2',
+      EXPORTER_SINK_SWEEP_MS: '1000',
+      EXPORTER_SINK_IDLE_MS: '60000',
+      EXPORTER_SINK_QUEUES: 'always',
       EXPORTER_ATTEMPTS: '5',
       EXPORTER_BACKOFF_MS: '250',
       EXPORTER_BACKOFF_MAX_MS: '60000',
@@ -48,6 +56,10 @@ describe('loadSiemExporterConfig', () => {
       redisUrl: 'rediss://redis.internal:6380',
       redisKeyPrefix: 'eu1:',
       concurrency: 16,
+      sinkConcurrency: 2,
+      sinkSweepMs: 1000,
+      sinkIdleMs: 60_000,
+      sinkQueues: 'always',
       attempts: 5,
       backoffMs: 250,
       backoffMaxMs: 60_000,
@@ -106,6 +118,7 @@ describe('loadSiemExporterConfig', () => {
     expect(() => loadSiemExporterConfig({ ...splunk, REDIS_URL: 'http://redis:6379', EXPORTER_CONCURRENCY: '0', SPLUNK_HEC_URL: 'splunk:8088' })).toThrow(
       /REDIS_URL: .*SPLUNK_HEC_URL: .*EXPORTER_CONCURRENCY: /,
     );
+    expect(() => loadSiemExporterConfig({ ...splunk, EXPORTER_SINK_CONCURRENCY: '0', EXPORTER_SINK_QUEUES: 'never' })).toThrow(/EXPORTER_SINK_CONCURRENCY: .*EXPORTER_SINK_QUEUES: /);
     expect(() => loadSiemExporterConfig({ ...splunk, EXPORTER_BACKOFF_MS: '5000', EXPORTER_BACKOFF_MAX_MS: '1000' })).toThrow(/EXPORTER_BACKOFF_MAX_MS: must be at least EXPORTER_BACKOFF_MS/);
   });
 });

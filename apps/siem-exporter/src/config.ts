@@ -20,8 +20,19 @@ export interface SiemExporterConfig {
   redisUrl: string;
   /** Namespaces every Redis key (BusNames); empty in production, unique per test file. */
   redisKeyPrefix: string;
-  /** Jobs (batches) one exporter process works on at once. */
+  /** `audit-export` batches one exporter process fans out at once (no sink I/O: cheap). */
   concurrency: number;
+  /** Delivery jobs one exporter process works on at once for each sink (per-sink queue). */
+  sinkConcurrency: number;
+  /** Interval of the sink-queue sweep: backlog logs, workers for queues left with jobs, idle workers closed. */
+  sinkSweepMs: number;
+  /** A tenant sink's worker with nothing queued for this long is closed; its queue stays. */
+  sinkIdleMs: number;
+  /**
+   * `auto`: per-sink delivery queues, except with a single destination (one exporter-wide sink,
+   * no tenant sinks), which the fan-out delivers to directly. `always`: per-sink queues regardless.
+   */
+  sinkQueues: 'auto' | 'always';
   /**
    * Delivery attempts per batch, counted by this exporter (BullMQ `maxStartedAttempts`). The
    * writer's per-job `attempts` is a ceiling above it; the lower number wins.
@@ -83,6 +94,10 @@ const envSchema = z
     MCPG_TENANT_SINK_TIMEOUT_MS: integer(10_000, 100),
     MCPG_AUDIT_FILE: optionalString,
     EXPORTER_CONCURRENCY: integer(4, 1),
+    EXPORTER_SINK_CONCURRENCY: integer(4, 1),
+    EXPORTER_SINK_SWEEP_MS: integer(10_000, 50),
+    EXPORTER_SINK_IDLE_MS: integer(300_000, 0),
+    EXPORTER_SINK_QUEUES: z.preprocess((v) => (v === '' || v === undefined ? 'auto' : v), z.enum(['auto', 'always'])),
     EXPORTER_ATTEMPTS: integer(10, 1),
     EXPORTER_BACKOFF_MS: integer(1_000, 1),
     EXPORTER_BACKOFF_MAX_MS: integer(300_000, 1),
@@ -138,6 +153,10 @@ export function loadSiemExporterConfig(env: Record<string, string | undefined> =
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.MCPG_REDIS_KEY_PREFIX,
     concurrency: e.EXPORTER_CONCURRENCY,
+    sinkConcurrency: e.EXPORTER_SINK_CONCURRENCY,
+    sinkSweepMs: e.EXPORTER_SINK_SWEEP_MS,
+    sinkIdleMs: e.EXPORTER_SINK_IDLE_MS,
+    sinkQueues: e.EXPORTER_SINK_QUEUES,
     attempts: e.EXPORTER_ATTEMPTS,
     backoffMs: e.EXPORTER_BACKOFF_MS,
     backoffMaxMs: e.EXPORTER_BACKOFF_MAX_MS,

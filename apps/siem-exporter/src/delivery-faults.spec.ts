@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { AuditQueueWriter, type AuditEvent } from '@mcpg/audit';
+import { AuditQueueWriter, auditSinkQueueName, type AuditEvent } from '@mcpg/audit';
 import { busNames } from '@mcpg/bus';
 import { createLogger } from '@mcpg/observability';
 import {
@@ -50,6 +50,7 @@ describe('delivery under faults', () => {
   let webhook: WebhookReceiver;
   let writer: AuditQueueWriter;
   let queue: Queue;
+  let sinkQueues: Map<string, Queue>;
   let exporter: SiemExporter | undefined;
   let child: ChildProcess | undefined;
   const logs: string[] = [];
@@ -66,7 +67,15 @@ describe('delivery under faults', () => {
     webhook = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
     writer = new AuditQueueWriter({ connection: redis, names, maxBatchSize, flushIntervalMs: 20 });
     queue = new Queue(names.auditQueue, { connection: redis, prefix: names.bullPrefix });
+    sinkQueues = new Map();
   }
+
+  /** The delivery queue of one sink (stage 2). */
+  const sinkQueue = (sink: string): Queue => {
+    let q = sinkQueues.get(sink);
+    if (!q) sinkQueues.set(sink, (q = new Queue(auditSinkQueueName(sink), { connection: redis, prefix: busNames(prefix).bullPrefix })));
+    return q;
+  };
 
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     REDIS_URL,
@@ -92,6 +101,7 @@ describe('delivery under faults', () => {
     exporter = undefined;
     await writer.close();
     await queue.close();
+    for (const q of sinkQueues.values()) await q.close();
     await hec.close();
     await elastic.close();
     await webhook.close();
@@ -119,7 +129,8 @@ describe('delivery under faults', () => {
     elastic.rejectItems(7, 429, (id) => Number.parseInt(id.slice(-2), 16) % 3 === 0);
     for (const event of events.slice(30)) writer.write(event);
     await writer.drain();
-    await waitUntil(async () => (await queue.getCompletedCount()) === 6, 'six completed batches');
+    await waitUntil(async () => (await queue.getCompletedCount()) === 6, 'six batches fanned out');
+    for (const sink of ['splunk-hec', 'elastic', 'webhook']) await waitUntil(async () => (await sinkQueue(sink).getCompletedCount()) === 6, `six deliveries to ${sink}`);
 
     expect(elastic.documents).toHaveLength(60);
     expect(idsOf(elastic.documents).sort()).toEqual(idsOf(events).sort());
@@ -128,6 +139,7 @@ describe('delivery under faults', () => {
     expect(idsOf(webhook.events as AuditEvent[]).sort()).toEqual(idsOf(events).sort());
     expect(webhook.rejected).toBe(0);
     expect(await queue.getFailedCount()).toBe(0);
+    for (const sink of ['splunk-hec', 'elastic', 'webhook']) expect(await sinkQueue(sink).getFailedCount()).toBe(0);
     expect(logs.some((l) => l.includes('not acknowledged within 200 ms'))).toBe(true);
     for (const fault of ['answered HTTP 500', 'answered HTTP 429', 'items (', 'HEC code 9']) expect(logs.some((l) => l.includes(fault)), fault).toBe(true);
   });
@@ -143,17 +155,52 @@ describe('delivery under faults', () => {
     for (const event of events) writer.write(event);
     await writer.drain();
     await waitUntil(() => hec.events.length === 5 && elastic.documents.length === 5, 'the first exporter to send the batch');
-    expect(await queue.getJobState(events[0]!.id)).toBe('active');
+    await waitUntil(async () => (await sinkQueue('elastic').getJobState(events[0]!.id)) === 'completed', 'the Elastic delivery to complete');
+    expect(await queue.getJobState(events[0]!.id)).toBe('completed');
+    expect(await sinkQueue('splunk-hec').getJobState(events[0]!.id)).toBe('active');
     child.kill('SIGKILL');
     await new Promise((resolve) => child!.once('exit', resolve));
     child = undefined;
 
     exporter = await startSiemExporter(loadSiemExporterConfig(env()), createLogger({ app: 'test' }, 'warn', () => {}));
-    await waitUntil(async () => (await queue.getJobState(events[0]!.id)) === 'completed', 'the batch to complete after takeover');
+    await waitUntil(async () => (await sinkQueue('splunk-hec').getJobState(events[0]!.id)) === 'completed', 'the HEC delivery to complete after takeover');
+    // Only the HEC delivery was in flight: Elastic is not sent the batch again at all.
     expect(elastic.documents).toHaveLength(5);
-    expect(elastic.conflicts).toBe(5);
+    expect(elastic.conflicts).toBe(0);
     // HEC got the batch twice (at least once); ids deduplicate it.
     expect(hec.events).toHaveLength(10);
     expect(new Set(idsOf(hec.events))).toEqual(new Set(idsOf(events)));
+  });
+
+  it('loses nothing and duplicates nothing in Elastic when the exporter is killed between fan-out and delivery', async () => {
+    await setUp(5);
+    // Both sinks hang: the killed exporter's deliveries stay in flight (or queued) when it dies.
+    hec.gate.hold();
+    elastic.gate.hold();
+    child = spawn(process.execPath, [EXPORTER_MAIN], { env: { ...process.env, ...env({ EXPORTER_SINK_CONCURRENCY: '1' }) }, stdio: 'ignore' });
+    const events = Array.from({ length: 40 }, (_, i) => auditEventFixture({ rpcId: i }));
+    for (const event of events) writer.write(event);
+    await writer.drain();
+    await elastic.gate.waitForHeld(1);
+    await hec.gate.waitForHeld(1);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    child = undefined;
+    const fannedOut = await queue.getCompletedCount();
+    // The requests the dead exporter sent are answered now: Elastic indexes those documents anyway.
+    hec.gate.release();
+    elastic.gate.release();
+
+    exporter = await startSiemExporter(loadSiemExporterConfig(env()), createLogger({ app: 'test' }, 'warn', () => {}));
+    await waitUntil(async () => (await queue.getCompletedCount()) === 8, 'every batch fanned out');
+    for (const sink of ['splunk-hec', 'elastic']) await waitUntil(async () => (await sinkQueue(sink).getCompletedCount()) === 8, `eight deliveries to ${sink}`);
+    expect(fannedOut).toBeGreaterThan(0); // deliveries were in flight, so the kill came after (some) fan-out
+    expect(idsOf(elastic.documents).sort()).toEqual(idsOf(events).sort());
+    expect(new Set(idsOf(hec.events))).toEqual(new Set(idsOf(events)));
+    // One delivery job per batch and sink, however often a fan-out ran: the job ids are the events'.
+    for (const sink of ['splunk-hec', 'elastic']) {
+      const counts = await sinkQueue(sink).getJobCounts('completed', 'failed', 'wait', 'delayed', 'active');
+      expect(counts).toEqual({ completed: 8, failed: 0, wait: 0, delayed: 0, active: 0 });
+    }
   });
 });

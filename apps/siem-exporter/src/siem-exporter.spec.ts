@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, AuditQueueWriter, type AuditEvent } from '@mcpg/audit';
+import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, AuditQueueWriter, auditSinkQueueName, type AuditEvent } from '@mcpg/audit';
 import { busNames } from '@mcpg/bus';
 import { createLogger } from '@mcpg/observability';
 import { startHecReceiver, type HecReceiver } from '@mcpg/testing';
@@ -10,7 +10,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditEventFixture as auditEvent } from '@mcpg/testing';
-import { deliveryProgressSchema } from './audit-export-worker.js';
 import { loadSiemExporterConfig } from './config.js';
 import { startSiemExporter, type SiemExporter } from './siem-exporter.js';
 
@@ -43,6 +42,8 @@ describe('siem-exporter', () => {
   let receiver: HecReceiver;
   let writer: AuditQueueWriter;
   let queue: Queue;
+  /** Per-sink delivery queues opened by the test, closed after it. */
+  let sinkQueues: Map<string, Queue>;
   let exporter: SiemExporter | undefined;
 
   beforeAll(async () => {
@@ -57,7 +58,15 @@ describe('siem-exporter', () => {
     receiver = await startHecReceiver({ token: options.receiverToken ?? HEC_TOKEN, allowedIndexes: ['mcpg_audit'] });
     writer = new AuditQueueWriter({ connection: redis, names, maxBatchSize: options.maxBatchSize ?? 5, flushIntervalMs: 50 });
     queue = new Queue(names.auditQueue, { connection: redis, prefix: names.bullPrefix });
+    sinkQueues = new Map();
   }
+
+  /** The delivery queue of one sink (stage 2). */
+  const sinkQueue = (sink: string): Queue => {
+    let q = sinkQueues.get(sink);
+    if (!q) sinkQueues.set(sink, (q = new Queue(auditSinkQueueName(sink), { connection: redis, prefix: busNames(prefix).bullPrefix })));
+    return q;
+  };
 
   async function start(env: Record<string, string>) {
     const config = loadSiemExporterConfig({
@@ -83,6 +92,7 @@ describe('siem-exporter', () => {
     exporter = undefined;
     await writer.close();
     await queue.close();
+    for (const q of sinkQueues.values()) await q.close();
     await receiver.close();
   });
 
@@ -127,13 +137,17 @@ describe('siem-exporter', () => {
     await writer.drain();
     const queuedAt = Date.now();
 
-    await waitUntil(async () => (await jobState(events[0]!.id)) === 'completed', 'the batch to complete');
+    await waitUntil(async () => (await sinkQueue('splunk-hec').getJobState(events[0]!.id)) === 'completed', 'the HEC delivery to complete');
     expect(Date.now() - queuedAt).toBeGreaterThanOrEqual(150);
     expect(receiver.requests).toBe(3);
     expect(receiver.events.map((e) => e.event)).toEqual(events);
+    await waitUntil(async () => (await sinkQueue('jsonl-file').getJobState(events[0]!.id)) === 'completed', 'the file delivery to complete');
     expect(await readJsonLines(file)).toEqual(events);
-    const job = await queue.getJob(events[0]!.id);
-    expect(job?.attemptsMade).toBe(3);
+    // The fan-out handed the batch on once; only the HEC delivery job was retried.
+    const batch = await queue.getJob(events[0]!.id);
+    expect(batch?.attemptsMade).toBe(1);
+    expect((await sinkQueue('splunk-hec').getJob(events[0]!.id))?.attemptsMade).toBe(3);
+    expect((await sinkQueue('jsonl-file').getJob(events[0]!.id))?.attemptsMade).toBe(1);
     expect(logs.filter((line) => line.includes('will retry'))).toHaveLength(2);
     expect(logs.join('\n')).toContain('HTTP 503, HEC code 9 \\"Server is busy\\"');
   });
@@ -146,15 +160,17 @@ describe('siem-exporter', () => {
     for (const event of events) writer.write(event);
     await writer.drain();
 
-    await waitUntil(async () => (await jobState(events[0]!.id)) === 'failed', 'the batch to fail');
-    const job = await queue.getJob(events[0]!.id);
+    await waitUntil(async () => (await sinkQueue('splunk-hec').getJobState(events[0]!.id)) === 'failed', 'the HEC delivery to fail');
+    const job = await sinkQueue('splunk-hec').getJob(events[0]!.id);
     expect(job?.attemptsMade).toBe(3);
     expect(job?.failedReason).toContain('HTTP 403, HEC code 4 "Invalid token"');
     expect(job?.failedReason).not.toContain(HEC_TOKEN);
-    expect(deliveryProgressSchema.parse(job?.progress).delivered).toEqual(['jsonl-file']);
     expect(receiver.requests).toBe(3);
     expect(receiver.events).toEqual([]);
-    // The file sink took the batch on the first attempt and was skipped on the two retries.
+    // The fan-out completed at once, handing the batch to both sinks; the file took it once.
+    expect(await jobState(events[0]!.id)).toBe('completed');
+    expect((await queue.getJob(events[0]!.id))?.returnvalue).toEqual({ events: 2, sinks: ['splunk-hec', 'jsonl-file'] });
+    expect(await sinkQueue('jsonl-file').getJobState(events[0]!.id)).toBe('completed');
     expect(await readJsonLines(file)).toEqual(events);
     expect(logs.some((line) => line.includes('failed for good'))).toBe(true);
     expect(logs.join('\n')).not.toContain(HEC_TOKEN);
@@ -168,7 +184,9 @@ describe('siem-exporter', () => {
     for (const event of events) writer.write(event);
     await writer.drain();
 
+    // A single destination: the first stage delivers directly (no per-sink queue).
     await waitUntil(async () => (await queue.getCompletedCount()) === 3, 'three completed batches');
+    expect(await sinkQueue('jsonl-file').count()).toBe(0);
     const lines = await readJsonLines(file);
     expect(lines).toHaveLength(9);
     expect(lines).toEqual(expect.arrayContaining(events));

@@ -11,3 +11,4 @@ export * from './audit-chain.js';
 export * from './sink-secret-box.js';
 export * from './durable-write.js';
 export * from './tool-result-excerpt.js';
+export * from './sink-delivery-queues.js';

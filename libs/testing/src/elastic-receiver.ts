@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArrivalWaiters, closeServer } from './arrival-waiters.js';
+import { ArrivalWaiters, closeServer, RequestGate } from './arrival-waiters.js';
 
 /**
  * An Elasticsearch `_bulk` endpoint for tests, faithful to the parts an audit sink relies on, so a
@@ -41,9 +41,13 @@ export interface ElasticReceiver {
   readonly conflicts: number;
   /** Answers `count` more requests with `status` (429, 500 or 503) and ES's error body; calls queue up. */
   failNextRequests(count: number, status?: 429 | 500 | 503): void;
+  /** Drops the request failures still queued: the cluster recovers. */
+  clearFailures(): void;
   /** Rejects the next `count` create/index items whose `_id` satisfies `match` with `status`. */
   rejectItems(count: number, status: 429 | 400, match?: (id: string) => boolean): void;
   waitForDocuments(count: number, timeoutMs?: number): Promise<ElasticReceiver['documents']>;
+  /** `gate.hold()` keeps every request open, unanswered and unapplied, until `gate.release()`. */
+  readonly gate: RequestGate;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
   let itemRejections = { count: 0, status: 429 as number, match: (_id: string) => true };
   let seqNo = 0;
   const arrivals = new ArrivalWaiters();
+  const gate = new RequestGate();
 
   const authorized = (header: string | undefined): boolean => {
     if (!header) return false;
@@ -172,7 +177,8 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
     requests++;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
+      await gate.pass();
       const reply = handle(req, Buffer.concat(chunks).toString('utf8'));
       const payload = JSON.stringify(reply.body);
       res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-elastic-product': 'Elasticsearch' });
@@ -195,12 +201,19 @@ export async function startElasticReceiver(options: ElasticReceiverOptions = {})
     failNextRequests(count, status = 503) {
       for (let i = 0; i < count; i++) failures.push(status);
     },
+    clearFailures() {
+      failures.length = 0;
+    },
     rejectItems(count, status, match = () => true) {
       itemRejections = { count, status, match };
     },
     waitForDocuments(count, timeoutMs = 10_000) {
       return arrivals.waitFor(documents, count, timeoutMs, () => `Elastic receiver: ${documents.length} of ${count} documents (${requests} requests)`);
     },
-    close: () => closeServer(server),
+    gate,
+    close: () => {
+      gate.release();
+      return closeServer(server);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArrivalWaiters, closeServer } from './arrival-waiters.js';
+import { ArrivalWaiters, closeServer, RequestGate } from './arrival-waiters.js';
 
 /**
  * A Splunk HTTP Event Collector for tests: the JSON event endpoint with Splunk's status codes and
@@ -58,6 +58,8 @@ export interface HecReceiver {
   readonly ackPolls: number;
   /** Resolves with the events once at least `count` have arrived; rejects after `timeoutMs`. */
   waitForEvents(count: number, timeoutMs?: number): Promise<HecEvent[]>;
+  /** `gate.hold()` keeps every request open, unanswered, until `gate.release()` (a hanging indexer). */
+  readonly gate: RequestGate;
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
   let ackPolls = 0;
   const channels = new Map<string, AckChannel>();
   const arrivals = new ArrivalWaiters();
+  const gate = new RequestGate();
 
   const index = (accepted: HecEvent[]) => {
     events.push(...accepted);
@@ -176,7 +179,7 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests++;
-    handle(req).then(
+    gate.pass().then(() => handle(req)).then(
       (reply) => send(res, reply),
       () => send(res, { status: 500, body: { text: 'Internal server error', code: 8 } }),
     );
@@ -203,7 +206,11 @@ export async function startHecReceiver(options: HecReceiverOptions): Promise<Hec
     waitForEvents(count, timeoutMs = 10_000) {
       return arrivals.waitFor(events, count, timeoutMs, () => `HEC receiver: ${events.length} of ${count} events (${requests} requests)`);
     },
-    close: () => closeServer(server),
+    gate,
+    close: () => {
+      gate.release();
+      return closeServer(server);
+    },
   };
 }
 

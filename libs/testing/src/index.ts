@@ -14,3 +14,4 @@ export * from './webhook-receiver.js';
 export * from './admin-graphql.js';
 export * from './redis-cleanup.js';
 export * from './oidc-provider.js';
+export { RequestGate } from './arrival-waiters.js';

@@ -100,6 +100,15 @@ const mutations: Record<string, MutationCase> = {
     allowed: ['platform'],
     allowedAnswer: 'NOT_FOUND',
   },
+  replayTenantAuditDeadLetter: {
+    build: (t) => ({ query: 'mutation($t: ID!, $id: ID!) { replayTenantAuditDeadLetter(tenantId: $t, id: $id) { id } }', variables: { t: t.tenantId, id: 'tenant-sink:x/no-such-job' } }),
+    allowed: everyone,
+    allowedAnswer: 'NOT_FOUND',
+  },
+  replayAllTenantAuditDeadLetters: {
+    build: (t) => ({ query: 'mutation($t: ID!) { replayAllTenantAuditDeadLetters(tenantId: $t) }', variables: { t: t.tenantId } }),
+    allowed: everyone,
+  },
   createIdentityProvider: {
     build: (t) => ({
       query: 'mutation($i: CreateIdentityProviderInput!) { createIdentityProvider(input: $i) { id } }',

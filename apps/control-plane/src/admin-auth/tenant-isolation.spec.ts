@@ -80,6 +80,12 @@ const attemptsOnB: Record<string, Attempt> = {
   removeDenyRule: (f) => ({ query: 'mutation($id: ID!) { removeDenyRule(id: $id) { id } }', variables: { id: f.b.denyRuleId } }),
   denyRules: (f) => ({ query: 'query($t: ID!) { denyRules(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   deleteIdentityProvider: (f) => ({ query: 'mutation($id: ID!) { deleteIdentityProvider(id: $id) { id } }', variables: { id: f.b.identityProviderId } }),
+  tenantAuditDeadLetters: (f) => ({ query: 'query($t: ID!) { tenantAuditDeadLetters(tenantId: $t) { totalCount nodes { id } } }', variables: { t: f.b.id } }),
+  replayTenantAuditDeadLetter: (f) => ({
+    query: 'mutation($t: ID!, $id: ID!) { replayTenantAuditDeadLetter(tenantId: $t, id: $id) { id } }',
+    variables: { t: f.b.id, id: `tenant-sink:${f.b.auditSinkId}/some-job` },
+  }),
+  replayAllTenantAuditDeadLetters: (f) => ({ query: 'mutation($t: ID!) { replayAllTenantAuditDeadLetters(tenantId: $t) }', variables: { t: f.b.id } }),
   auditSinks: (f) => ({ query: 'query($t: ID!) { auditSinks(tenantId: $t) { nodes { id } } }', variables: { t: f.b.id } }),
   createAuditSink: (f) => ({
     query: 'mutation($i: CreateAuditSinkInput!) { createAuditSink(input: $i) { id } }',

@@ -1,11 +1,18 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('AuditDeadLetter', {
-  description: 'An audit batch the exporter gave up on after its last attempt; kept until replayed.',
+  description:
+    'Audit events the exporter gave up on after its last attempt; kept until replayed. Either a batch that could not be fanned out to the sinks (`sink` null) or one sink\'s delivery (`sink` set), which a replay sends to that sink only.',
 })
 export class AuditDeadLetterModel {
-  @Field(() => ID, { description: 'The BullMQ job id: the id of the batch\'s first event.' })
+  @Field(() => ID, { description: 'The batch\'s job id (its first event id); `<sink>/<job id>` for a sink\'s delivery. Opaque: pass it back to replay.' })
   id: string;
+
+  @Field(() => String, { nullable: true, description: 'The sink that did not take these events (`splunk-hec`, `tenant-sink:<id>`, …); null for a batch that failed before fan-out.' })
+  sink: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The tenant owning `sink`; null for exporter-wide sinks and for batches that failed before fan-out.' })
+  sinkTenantId: string | null;
 
   @Field({ description: 'Why the last attempt failed, as the exporter reported it (never a credential).' })
   failedReason: string;
@@ -28,7 +35,7 @@ export class AuditDeadLetterModel {
   @Field(() => [String], { description: 'Tenants whose events are in the batch.' })
   tenantIds: string[];
 
-  @Field(() => [String], { description: 'Sinks that already have the batch; a replay skips them.' })
+  @Field(() => [String], { description: 'For a batch that failed before fan-out: the sinks it already reached; a replay skips them. Empty for a sink\'s delivery.' })
   deliveredTo: string[];
 }
 
