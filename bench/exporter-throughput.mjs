@@ -6,6 +6,9 @@
 // the CPU the exporter process and Redis spent per event (less sensitive to a busy machine).
 // EXPORTER_SINK_QUEUES=always forces the two-stage pipeline (fan-out into the sink's own queue,
 // then delivery) that a single HEC sink would otherwise skip; EXPORTER_SINK_CONCURRENCY is passed on.
+// BENCH_SINKS=2 adds a webhook sink (a second counting endpoint), so every event goes to two sinks
+// and the multi-sink pipeline runs (direct first with EXPORTER_SINK_QUEUES=auto); events/s then
+// counts events delivered to both.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, uuidv7 } from '@mcpg/audit';
@@ -21,10 +24,13 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `mcpg-bench-exporter-${randomBytes(4).toString('hex')}:`;
 const names = busNames(prefix);
 
+const sinkCount = Number(process.env.BENCH_SINKS ?? 1);
 let received = 0;
+let webhookReceived = 0;
 let firstAt = 0;
 let done;
 const finished = new Promise((resolve) => (done = resolve));
+const isDone = () => received >= events && (sinkCount < 2 || webhookReceived >= events);
 // Counts envelopes (one per line, as the sink sends them); answers like HEC.
 const hec = createServer((req, res) => {
   firstAt ||= performance.now();
@@ -35,10 +41,23 @@ const hec = createServer((req, res) => {
   req.on('end', () => {
     received += lines + 1;
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}');
-    if (received >= events) done(performance.now());
+    if (isDone()) done(performance.now());
   });
 });
 await new Promise((resolve) => hec.listen(0, '127.0.0.1', resolve));
+// Counts events in webhook batches by their top-level `"seq":` member (one per event here).
+const SEQ = Buffer.from('"seq":');
+const webhook = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    for (let at = body.indexOf(SEQ); at !== -1; at = body.indexOf(SEQ, at + SEQ.length)) webhookReceived++;
+    res.writeHead(200).end();
+    if (isDone()) done(performance.now());
+  });
+});
+await new Promise((resolve) => webhook.listen(0, '127.0.0.1', resolve));
 
 const event = (i) => ({
   schemaVersion: 1, id: uuidv7(), time: new Date().toISOString(), tenantId: 'tenant-bench', region: 'bench', proxyId: 'proxy-bench',
@@ -77,6 +96,7 @@ const exporter = await startSiemExporter(
     EXPORTER_CONCURRENCY: String(concurrency),
     EXPORTER_SINK_QUEUES: sinkQueues,
     EXPORTER_SINK_CONCURRENCY: process.env.EXPORTER_SINK_CONCURRENCY ?? '',
+    ...(sinkCount >= 2 ? { WEBHOOK_URL: `http://127.0.0.1:${webhook.address().port}`, WEBHOOK_SECRET: 'bench-webhook-secret-0123456789' } : {}),
   }),
   createLogger({ app: 'bench' }, 'error'),
 );
@@ -85,7 +105,7 @@ const seconds = (endAt - firstAt) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 const redisCpuMs = ((await redisCpuSeconds()) - redisBefore) * 1000;
 const nodeCpuMs = (cpu.user + cpu.system) / 1000;
-console.log(`exporter: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s (batch ${batchSize}, concurrency ${concurrency}, sink queues ${sinkQueues})`);
+console.log(`exporter: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en')} events/s (batch ${batchSize}, concurrency ${concurrency}, sink queues ${sinkQueues}, ${sinkCount} sink${sinkCount > 1 ? 's' : ''})`);
 console.log(`cpu: exporter process ${Math.round(nodeCpuMs)} ms + redis ${Math.round(redisCpuMs)} ms = ${(((nodeCpuMs + redisCpuMs) * 1000) / events).toFixed(1)} µs per event`);
 
 await exporter.close();
@@ -99,3 +119,4 @@ await redis.del(`${prefix}mcpg:audit-sink-queues`);
 await queue.close();
 redis.disconnect();
 hec.close();
+webhook.close();

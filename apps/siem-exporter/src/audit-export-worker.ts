@@ -4,6 +4,7 @@ import type { Logger } from '@mcpg/observability';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { DeliveryTarget, DirectDelivery } from './direct-delivery.js';
 import type { SinkDeliveryQueues } from './sink-delivery-queues.js';
 import { SinkDeliveryError, type AuditSink } from './sinks/audit-sink.js';
 
@@ -39,6 +40,11 @@ export interface AuditExportWorkerOptions {
    * delivered from here directly, saving a second trip of every event through Redis.
    */
   deliveries: SinkDeliveryQueues | null;
+  /**
+   * With queues: try each sink directly first and queue only the shares of sinks that fail or are
+   * slow (see DirectDelivery). Null: every share goes through its sink's queue.
+   */
+  direct?: DirectDelivery | null;
   /** Batches fanned out at once. */
   concurrency: number;
   /** Attempts per batch, including the first; see SiemExporterConfig.attempts. */
@@ -66,9 +72,10 @@ export class AuditDeliveryError extends Error {
 
 /**
  * Stage 1 of the pipeline (DESIGN.md §7): consumes `audit-export`, validates each job as an
- * AuditBatch and hands it on as one delivery job per target sink, in that sink's own queue
- * (SinkDeliveryQueues). No request to any sink is made here, so a slow sink never holds a
- * fan-out slot, and the batch's other sinks and tenants do not wait for it.
+ * AuditBatch and hands each target sink its share: directly when `direct` is set and the sink
+ * answers within the deadline, otherwise as a delivery job in that sink's own queue
+ * (SinkDeliveryQueues), where it is retried without holding up the batch's other sinks and
+ * tenants. With `direct` null every share is queued and no request to a sink is made here.
  *
  * A job completes only once every add succeeded (at least once). A job whose data is not a valid
  * batch fails at once (retrying cannot fix it). A failure to resolve a tenant's sinks or to add a
@@ -106,12 +113,7 @@ export function createAuditExportWorker(options: AuditExportWorkerOptions): Work
   return worker;
 }
 
-interface Target {
-  sink: string;
-  sinkInstance: AuditSink;
-  tenantId: string | null;
-  events: readonly AuditEvent[];
-}
+type Target = DeliveryTarget;
 
 /** Where one batch goes: every exporter sink with all events, each tenant sink with its tenant's. */
 async function deliveryTargets(
@@ -162,15 +164,18 @@ async function fanOutBatch(job: Job<unknown, AuditExportResult>, options: AuditE
     .filter((target) => target.events.length > 0);
 
   if (!options.deliveries) return deliverDirectly(job, pending, enqueued);
-  const outcomes = await options.deliveries.enqueue(String(job.id), pending);
+  const { delivered, toQueue } = options.direct ? await options.direct.deliver(pending) : { delivered: [], toQueue: pending };
+  for (const sink of delivered) enqueued.add(sink);
+  const outcomes = await options.deliveries.enqueue(String(job.id), toQueue);
   outcomes.forEach((outcome, i) => {
-    const sink = pending[i]!.sink;
+    const sink = toQueue[i]!.sink;
     if (outcome.status === 'fulfilled') enqueued.add(sink);
     else failures.push({ sink, error: outcome.reason });
   });
 
   if (failures.length > 0) {
-    if (outcomes.some((outcome) => outcome.status === 'fulfilled')) await job.updateProgress({ enqueued: [...enqueued] } satisfies FanOutProgress);
+    // Sinks that have their share (delivered or queued) are skipped by the retry.
+    if (delivered.length > 0 || outcomes.some((outcome) => outcome.status === 'fulfilled')) await job.updateProgress({ enqueued: [...enqueued] } satisfies FanOutProgress);
     throw new AuditDeliveryError(failures);
   }
   return { events: events.length, sinks: [...enqueued] };

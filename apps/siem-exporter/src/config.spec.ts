@@ -13,6 +13,8 @@ describe('loadSiemExporterConfig', () => {
       sinkSweepMs: 10_000,
       sinkIdleMs: 300_000,
       sinkQueues: 'auto',
+      directDeadlineMs: 2000,
+      spillMs: 30_000,
       attempts: 10,
       backoffMs: 1000,
       backoffMaxMs: 300_000,

@@ -29,10 +29,15 @@ export interface SiemExporterConfig {
   /** A tenant sink's worker with nothing queued for this long is closed; its queue stays. */
   sinkIdleMs: number;
   /**
-   * `auto`: per-sink delivery queues, except with a single destination (one exporter-wide sink,
-   * no tenant sinks), which the fan-out delivers to directly. `always`: per-sink queues regardless.
+   * `auto`: each sink is tried directly first and only the shares of sinks that fail or are slow
+   * go through their own delivery queue (with a single destination — one exporter-wide sink, no
+   * tenant sinks — the fan-out simply delivers). `always`: every share through its sink's queue.
    */
   sinkQueues: 'auto' | 'always';
+  /** `auto` only: a sink not done within this long is slow, and its share is queued instead. */
+  directDeadlineMs: number;
+  /** `auto` only: after failing or being slow, a sink's shares are queued without a try for this long. */
+  spillMs: number;
   /**
    * Delivery attempts per batch, counted by this exporter (BullMQ `maxStartedAttempts`). The
    * writer's per-job `attempts` is a ceiling above it; the lower number wins.
@@ -98,6 +103,8 @@ const envSchema = z
     EXPORTER_SINK_SWEEP_MS: integer(10_000, 50),
     EXPORTER_SINK_IDLE_MS: integer(300_000, 0),
     EXPORTER_SINK_QUEUES: z.preprocess((v) => (v === '' || v === undefined ? 'auto' : v), z.enum(['auto', 'always'])),
+    EXPORTER_DIRECT_DEADLINE_MS: integer(2_000, 10),
+    EXPORTER_SPILL_MS: integer(30_000, 0),
     EXPORTER_ATTEMPTS: integer(10, 1),
     EXPORTER_BACKOFF_MS: integer(1_000, 1),
     EXPORTER_BACKOFF_MAX_MS: integer(300_000, 1),
@@ -157,6 +164,8 @@ export function loadSiemExporterConfig(env: Record<string, string | undefined> =
     sinkSweepMs: e.EXPORTER_SINK_SWEEP_MS,
     sinkIdleMs: e.EXPORTER_SINK_IDLE_MS,
     sinkQueues: e.EXPORTER_SINK_QUEUES,
+    directDeadlineMs: e.EXPORTER_DIRECT_DEADLINE_MS,
+    spillMs: e.EXPORTER_SPILL_MS,
     attempts: e.EXPORTER_ATTEMPTS,
     backoffMs: e.EXPORTER_BACKOFF_MS,
     backoffMaxMs: e.EXPORTER_BACKOFF_MAX_MS,

@@ -131,7 +131,8 @@ describe('siem-exporter', () => {
     const file = join(dir, 'retry', 'audit.jsonl');
     receiver.failNextRequests(2);
     // Two retries wait at least 50 ms and 100 ms (half the nominal delay; the rest is jitter).
-    await start({ ...splunkEnv(), MCPG_AUDIT_FILE: file, EXPORTER_BACKOFF_MS: '100', EXPORTER_BACKOFF_MAX_MS: '1000' });
+    // Every share through its queue, so the retries are the queue's alone (no direct first try).
+    await start({ ...splunkEnv(), MCPG_AUDIT_FILE: file, EXPORTER_BACKOFF_MS: '100', EXPORTER_BACKOFF_MAX_MS: '1000', EXPORTER_SINK_QUEUES: 'always' });
     const events = Array.from({ length: 6 }, () => auditEvent());
     for (const event of events) writer.write(event);
     await writer.drain();
@@ -152,10 +153,39 @@ describe('siem-exporter', () => {
     expect(logs.join('\n')).toContain('HTTP 503, HEC code 9 \\"Server is busy\\"');
   });
 
+  it('delivers to healthy sinks directly, and spills a failing sink\'s share into its own queue', async () => {
+    await setUp({ maxBatchSize: 10 });
+    const file = join(dir, 'direct', 'audit.jsonl');
+    receiver.failNextRequests(1);
+    await start({ ...splunkEnv(), MCPG_AUDIT_FILE: file, EXPORTER_SPILL_MS: '60000' });
+    const first = Array.from({ length: 4 }, () => auditEvent());
+    for (const event of first) writer.write(event);
+    await writer.drain();
+
+    // HEC failed the direct try: its share went to its queue and was retried there.
+    await waitUntil(async () => (await sinkQueue('splunk-hec').getJobState(first[0]!.id)) === 'completed', 'the spilled HEC delivery to complete');
+    expect(receiver.events.map((e) => e.event)).toEqual(first);
+    // The file took its share directly: no delivery job was ever queued for it.
+    await waitUntil(async () => (await jobState(first[0]!.id)) === 'completed', 'the batch to be fanned out');
+    expect(await readJsonLines(file)).toEqual(first);
+    expect(await sinkQueue('jsonl-file').getJob(first[0]!.id)).toBeUndefined();
+
+    // While spilling, HEC's shares go straight to its queue; the file still gets them directly.
+    const second = [auditEvent(), auditEvent()];
+    for (const event of second) writer.write(event);
+    await writer.drain();
+    await waitUntil(async () => (await sinkQueue('splunk-hec').getJobState(second[0]!.id)) === 'completed', 'the queued HEC delivery to complete');
+    expect((await sinkQueue('splunk-hec').getJob(second[0]!.id))?.attemptsMade).toBe(1);
+    await waitUntil(async () => (await readJsonLines(file).catch(() => [])).length === 6, 'the file to get the second batch');
+    expect(await sinkQueue('jsonl-file').getJob(second[0]!.id)).toBeUndefined();
+    expect(receiver.requests).toBe(3);
+    expect(logs.filter((line) => line.includes('its events go through its own delivery queue'))).toHaveLength(1);
+  });
+
   it('keeps retrying a batch HEC rejects for a wrong token, never records it as delivered there, and fails it after the configured attempts', async () => {
     await setUp({ receiverToken: 'the-right-token' });
     const file = join(dir, 'wrong-token.jsonl');
-    await start({ ...splunkEnv(HEC_TOKEN), MCPG_AUDIT_FILE: file, EXPORTER_ATTEMPTS: '3' });
+    await start({ ...splunkEnv(HEC_TOKEN), MCPG_AUDIT_FILE: file, EXPORTER_ATTEMPTS: '3', EXPORTER_SINK_QUEUES: 'always' });
     const events = [auditEvent(), auditEvent()];
     for (const event of events) writer.write(event);
     await writer.drain();

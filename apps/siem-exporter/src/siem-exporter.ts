@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '@mcpg/observability';
 import { importVerificationKey } from '@mcpg/policy';
 import { Redis } from 'ioredis';
 import { createAuditExportWorker } from './audit-export-worker.js';
+import { DirectDelivery } from './direct-delivery.js';
 import type { SiemExporterConfig } from './config.js';
 import { SinkDeliveryQueues, SinkGoneError, type SinkResolver } from './sink-delivery-queues.js';
 import type { AuditSink } from './sinks/audit-sink.js';
@@ -97,6 +98,7 @@ export async function startSiemExporter(
     names,
     sinks,
     deliveries: isSingleDestination ? null : deliveries,
+    direct: config.sinkQueues === 'auto' ? new DirectDelivery({ deadlineMs: config.directDeadlineMs, spillMs: config.spillMs }, logger) : null,
     ...(tenantSinks ? { tenantSinks } : {}),
     concurrency: config.concurrency,
     maxAttempts: config.attempts,
@@ -121,7 +123,7 @@ export async function startSiemExporter(
     tenantSinks: tenantSinks !== undefined,
     concurrency: config.concurrency,
     sinkConcurrency: config.sinkConcurrency,
-    pipeline: isSingleDestination ? 'single destination' : 'per-sink queues',
+    pipeline: isSingleDestination ? 'single destination' : config.sinkQueues === 'auto' ? 'direct first, per-sink queues for slow or failing sinks' : 'per-sink queues',
     attempts: config.attempts,
   });
 
