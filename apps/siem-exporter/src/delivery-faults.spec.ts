@@ -91,6 +91,9 @@ describe('delivery under faults', () => {
     EXPORTER_BACKOFF_MAX_MS: '100',
     EXPORTER_ATTEMPTS: '30',
     EXPORTER_LOCK_MS: '500',
+    // These faults are about the per-sink queues (retries, takeover, dead letters), so every share
+    // goes through them; the direct-first path has its own kill test below.
+    EXPORTER_SINK_QUEUES: 'always',
     ...overrides,
   });
 
@@ -202,5 +205,32 @@ describe('delivery under faults', () => {
       const counts = await sinkQueue(sink).getJobCounts('completed', 'failed', 'wait', 'delayed', 'active');
       expect(counts).toEqual({ completed: 8, failed: 0, wait: 0, delayed: 0, active: 0 });
     }
+  });
+
+  it('loses nothing and doubles nothing in Elastic when the exporter is killed during a direct delivery', async () => {
+    await setUp(5);
+    // Direct first: the killed exporter's requests are in flight when it dies, nothing is queued.
+    hec.gate.hold();
+    elastic.gate.hold();
+    child = spawn(process.execPath, [EXPORTER_MAIN], { env: { ...process.env, ...env({ EXPORTER_SINK_QUEUES: 'auto', EXPORTER_DIRECT_DEADLINE_MS: '60000' }) }, stdio: 'ignore' });
+    const events = Array.from({ length: 10 }, (_, i) => auditEventFixture({ rpcId: i }));
+    for (const event of events) writer.write(event);
+    await writer.drain();
+    await elastic.gate.waitForHeld(1);
+    await hec.gate.waitForHeld(1);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    child = undefined;
+    expect(await queue.getCompletedCount()).toBe(0);
+    hec.gate.release();
+    elastic.gate.release();
+
+    // The batches' locks expire and the next exporter delivers them again.
+    exporter = await startSiemExporter(loadSiemExporterConfig(env({ EXPORTER_SINK_QUEUES: 'auto' })), createLogger({ app: 'test' }, 'warn', () => {}));
+    await waitUntil(async () => (await queue.getCompletedCount()) === 2, 'both batches delivered');
+    await waitUntil(() => new Set(idsOf(hec.events)).size === 10, 'HEC to have every event');
+    expect(idsOf(elastic.documents).sort()).toEqual(idsOf(events).sort());
+    expect(new Set(idsOf(hec.events))).toEqual(new Set(idsOf(events)));
+    for (const sink of ['splunk-hec', 'elastic']) expect(await sinkQueue(sink).getJobCounts('completed', 'wait', 'failed')).toEqual({ completed: 0, wait: 0, failed: 0 });
   });
 });
