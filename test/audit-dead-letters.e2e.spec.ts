@@ -1,12 +1,11 @@
 import { AUDIT_BATCH_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, AuditQueueWriter, sinkSecretsKey, type AuditEvent } from '@mcpg/audit';
-import { createLogger } from '@mcpg/observability';
 import { auditEventFixture, startElasticReceiver, startHecReceiver, startWebhookReceiver, type ElasticReceiver, type HecReceiver, type WebhookReceiver } from '@mcpg/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../apps/control-plane/src/testing/control-plane-harness.js';
-import { loadSiemExporterConfig } from '../apps/siem-exporter/src/config.js';
-import { startSiemExporter, type SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import type { SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import { startExporterFor } from './support/apps-for-control-plane.js';
 
 // Dead letters end to end (issue 5): batches the exporter gives up on are listed through GraphQL
 // and replayed into the real exporter, which then delivers them.
@@ -45,10 +44,7 @@ describe('audit dead letters', () => {
     redis = new Redis(cp.config.redisUrl, { maxRetriesPerRequest: null });
     writer = new AuditQueueWriter({ connection: redis, names: cp.names, maxBatchSize: 2, flushIntervalMs: 10 });
     queue = new Queue(cp.names.auditQueue, { connection: redis, prefix: cp.names.bullPrefix });
-    exporter = await startSiemExporter(
-      loadSiemExporterConfig({ REDIS_URL: cp.config.redisUrl, MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix, SPLUNK_HEC_URL: hec.url, SPLUNK_HEC_TOKEN: HEC_TOKEN, EXPORTER_ATTEMPTS: '2', EXPORTER_BACKOFF_MS: '10', EXPORTER_BACKOFF_MAX_MS: '20' }),
-      createLogger({ app: 'exporter' }, 'error', () => {}),
-    );
+    exporter = await startExporterFor(cp, { SPLUNK_HEC_URL: hec.url, SPLUNK_HEC_TOKEN: HEC_TOKEN, EXPORTER_ATTEMPTS: '2', EXPORTER_BACKOFF_MS: '10', EXPORTER_BACKOFF_MAX_MS: '20' });
   });
 
   afterAll(async () => {
@@ -159,22 +155,18 @@ describe('per-sink audit dead letters', () => {
     tokens.adminB = (await cp.createAdminToken('TENANT_ADMIN', tenants.b)).secret;
     redis = new Redis(cp.config.redisUrl, { maxRetriesPerRequest: null });
     writer = new AuditQueueWriter({ connection: redis, names: cp.names, maxBatchSize: 2, flushIntervalMs: 10 });
-    exporter = await startSiemExporter(
-      loadSiemExporterConfig({
-        REDIS_URL: cp.config.redisUrl,
-        MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
+    exporter = await startExporterFor(
+      cp,
+      {
         SPLUNK_HEC_URL: hec.url,
         SPLUNK_HEC_TOKEN: HEC_TOKEN,
-        MCPG_SNAPSHOT_PUBLIC_KEYS: cp.publicKeyPem,
-        MCPG_SINK_SECRET_KEY: cp.config.sinkSecretKey!.toString('hex'),
-        MCPG_TENANT_SINK_CACHE_MS: '0',
         EXPORTER_ATTEMPTS: '2',
         EXPORTER_BACKOFF_MS: '10',
         EXPORTER_BACKOFF_MAX_MS: '20',
         // Replays into an idle queue are picked up by the sweep.
         EXPORTER_SINK_SWEEP_MS: '100',
-      }),
-      createLogger({ app: 'exporter' }, 'error', () => {}),
+      },
+      { tenantSinks: true },
     );
   });
 

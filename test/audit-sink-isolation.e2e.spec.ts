@@ -1,5 +1,4 @@
 import { AUDIT_DELIVERY_JOB_NAME, AUDIT_EXPORT_BACKOFF_TYPE, AuditQueueWriter, auditSinkQueueName, sinkSecretsKey, type AuditEvent, type SinkDeliveryJob } from '@mcpg/audit';
-import { createLogger } from '@mcpg/observability';
 import {
   auditEventFixture,
   startElasticReceiver,
@@ -13,8 +12,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../apps/control-plane/src/testing/control-plane-harness.js';
-import { loadSiemExporterConfig } from '../apps/siem-exporter/src/config.js';
-import { startSiemExporter, type SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import type { SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import { startExporterFor } from './support/apps-for-control-plane.js';
 
 // Back-pressure isolation (issue 5): one slow tenant's sink does not hold up the others. Tenant A's
 // sink (Elastic) hangs, then fails with 500s; tenant B's sink (a webhook) and the exporter-wide sink
@@ -67,15 +66,11 @@ describe('per-sink delivery isolation', () => {
   });
 
   const startExporter = () =>
-    startSiemExporter(
-      loadSiemExporterConfig({
-        REDIS_URL: cp.config.redisUrl,
-        MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
+    startExporterFor(
+      cp,
+      {
         SPLUNK_HEC_URL: hec.url,
         SPLUNK_HEC_TOKEN: HEC_TOKEN,
-        MCPG_SNAPSHOT_PUBLIC_KEYS: cp.publicKeyPem,
-        MCPG_SINK_SECRET_KEY: cp.config.sinkSecretKey!.toString('hex'),
-        MCPG_TENANT_SINK_CACHE_MS: '0',
         // Held requests must outlast the test: A's sink hangs rather than times out.
         MCPG_TENANT_SINK_TIMEOUT_MS: '60000',
         EXPORTER_CONCURRENCY: '2',
@@ -83,8 +78,8 @@ describe('per-sink delivery isolation', () => {
         EXPORTER_BACKOFF_MS: '10',
         EXPORTER_BACKOFF_MAX_MS: '50',
         EXPORTER_ATTEMPTS: '50',
-      }),
-      createLogger({ app: 'exporter' }, 'error', () => {}),
+      },
+      { tenantSinks: true },
     );
 
   afterAll(async () => {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sinkSecretsKey, type AuditEvent } from '@mcpg/audit';
-import { createLogger } from '@mcpg/observability';
 import {
   startElasticReceiver,
   startEverythingServer,
@@ -15,10 +14,9 @@ import {
 } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../apps/control-plane/src/testing/control-plane-harness.js';
-import { loadProxyConfig } from '../apps/proxy/src/config.js';
-import { startProxy, type RunningProxy } from '../apps/proxy/src/proxy-server.js';
-import { loadSiemExporterConfig } from '../apps/siem-exporter/src/config.js';
-import { startSiemExporter, type SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import type { RunningProxy } from '../apps/proxy/src/proxy-server.js';
+import type { SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import { startExporterFor, startProxyFor } from './support/apps-for-control-plane.js';
 
 // Per-tenant sinks (issue 5): managed through GraphQL, compiled into the snapshot without their
 // credentials, which reach the exporter sealed; each tenant's events go to its own sinks only.
@@ -50,29 +48,8 @@ describe('per-tenant audit sinks', () => {
       await cp.ok('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: key.id, toolGlobs: ['echo'] } });
       tenants[name] = { ...tenant, secret: key.secret };
     }
-    proxy = await startProxy(
-      loadProxyConfig({
-        PROXY_PORT: '0',
-        MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
-        MCPG_SNAPSHOT_PUBLIC_KEYS: cp.publicKeyPem,
-        MCPG_AUDIT_FLUSH_MS: '20',
-        MCPG_AUDIT_SPOOL_FILE: join(dir, 'spool.jsonl'),
-      }),
-      createLogger({ app: 'proxy' }, 'error', () => {}),
-    );
-    exporter = await startSiemExporter(
-      loadSiemExporterConfig({
-        REDIS_URL: cp.config.redisUrl,
-        MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
-        MCPG_AUDIT_FILE: join(dir, 'all.jsonl'),
-        MCPG_SNAPSHOT_PUBLIC_KEYS: cp.publicKeyPem,
-        MCPG_SINK_SECRET_KEY: cp.config.sinkSecretKey!.toString('hex'),
-        MCPG_TENANT_SINK_CACHE_MS: '0',
-        EXPORTER_BACKOFF_MS: '20',
-        EXPORTER_BACKOFF_MAX_MS: '100',
-      }),
-      createLogger({ app: 'exporter' }, 'error', () => {}),
-    );
+    proxy = await startProxyFor(cp, { MCPG_AUDIT_SPOOL_FILE: join(dir, 'spool.jsonl') });
+    exporter = await startExporterFor(cp, { MCPG_AUDIT_FILE: join(dir, 'all.jsonl'), EXPORTER_BACKOFF_MS: '20', EXPORTER_BACKOFF_MAX_MS: '100' }, { tenantSinks: true });
   });
 
   afterAll(async () => {

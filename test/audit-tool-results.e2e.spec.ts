@@ -2,15 +2,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEvent } from '@mcpg/audit';
-import { createLogger } from '@mcpg/observability';
 import { startEverythingServer, startHecReceiver, waitUntil, type HecReceiver, type RunningMcpServer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneHarness } from '../apps/control-plane/src/testing/control-plane-harness.js';
-import { loadProxyConfig } from '../apps/proxy/src/config.js';
 import { connectSdkClient } from '../apps/proxy/src/testing/proxy-harness.js';
-import { startProxy, type RunningProxy } from '../apps/proxy/src/proxy-server.js';
-import { loadSiemExporterConfig } from '../apps/siem-exporter/src/config.js';
-import { startSiemExporter, type SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import type { RunningProxy } from '../apps/proxy/src/proxy-server.js';
+import type { SiemExporter } from '../apps/siem-exporter/src/siem-exporter.js';
+import { startExporterFor, startProxyFor } from './support/apps-for-control-plane.js';
 
 // Tool results in audit events (issue 5), end to end: an admin turns `auditToolResults` on over
 // GraphQL, the proxy records what server-everything's `echo` returned — its input, so a secret
@@ -41,26 +39,8 @@ describe('tool results in audit events, end to end', () => {
     const key = await cp.createApiKey(tenant.id);
     secret = key.secret;
     await cp.ok('mutation($i: SetToolRuleInput!) { setToolRule(input: $i) { id } }', { i: { apiKeyId: key.id, toolGlobs: ['echo'] } });
-    proxy = await startProxy(
-      loadProxyConfig({
-        PROXY_PORT: '0',
-        MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
-        MCPG_SNAPSHOT_PUBLIC_KEYS: cp.publicKeyPem,
-        MCPG_AUDIT_FLUSH_MS: '20',
-        MCPG_AUDIT_SPOOL_FILE: join(dir, 'spool.jsonl'),
-      }),
-      createLogger({ app: 'proxy' }, 'error', () => {}),
-    );
-    exporter = await startSiemExporter(
-      loadSiemExporterConfig({
-        REDIS_URL: cp.config.redisUrl,
-        MCPG_REDIS_KEY_PREFIX: cp.config.redisKeyPrefix,
-        SPLUNK_HEC_URL: hec.url,
-        SPLUNK_HEC_TOKEN: HEC_TOKEN,
-        MCPG_AUDIT_FILE: join(dir, 'audit.jsonl'),
-      }),
-      createLogger({ app: 'exporter' }, 'error', () => {}),
-    );
+    proxy = await startProxyFor(cp, { MCPG_AUDIT_SPOOL_FILE: join(dir, 'spool.jsonl') });
+    exporter = await startExporterFor(cp, { SPLUNK_HEC_URL: hec.url, SPLUNK_HEC_TOKEN: HEC_TOKEN, MCPG_AUDIT_FILE: join(dir, 'audit.jsonl') });
   });
 
   afterAll(async () => {
