@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
+import { upstreamCredentialSchema } from '@mcpg/policy';
 import { z } from 'zod';
 import { EXPECTED_VERSION_DESCRIPTION, expectedVersionSchema, idSchema, pathSegmentSchema } from '../validation/field-schemas.js';
 
@@ -117,39 +118,7 @@ const stdioCommandInputSchema = z.object({
   cwd: z.string().min(1).max(1024).nullish().transform((c) => c ?? undefined),
 });
 
-/**
- * Headers the proxy sets itself or that carry meaning between hops: a credential under one of
- * these names would break framing, routing or sessions rather than authenticate.
- */
-const RESERVED_HEADER_NAMES = new Set([
-  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
-  'te', 'trailer', 'upgrade', 'expect', 'accept', 'accept-encoding', 'cookie', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method',
-  'mcp-name', 'last-event-id', 'traceparent', 'tracestate', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto',
-]);
-
-/** RFC 9110 §5.1 field name (a token); `authorization` is what kind BEARER is for. */
-const credentialHeaderNameSchema = z
-  .string()
-  .max(128, 'must be at most 128 characters')
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name (RFC 9110 token)')
-  .refine((name) => !RESERVED_HEADER_NAMES.has(name.toLowerCase()), 'must not be a hop-by-hop, framing, session or forwarding header');
-
-/** RFC 9110 §5.5 field value: visible ASCII, spaces and tabs inside; no CR/LF (header injection). */
-export const upstreamCredentialSchema = z
-  .object({
-    kind: z.enum(['bearer', 'header'], 'must be BEARER or HEADER'),
-    headerName: credentialHeaderNameSchema.nullish(),
-    value: z
-      .string()
-      .min(1, 'must not be empty')
-      .max(4096, 'must be at most 4096 characters')
-      .regex(/^[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?$/, 'must be visible ASCII without leading or trailing spaces'),
-  })
-  .superRefine((c, ctx) => {
-    if (c.kind === 'header' && !c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'is required for HEADER' });
-    if (c.kind === 'bearer' && c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'is only for HEADER' });
-  })
-  .transform((c) => ({ kind: c.kind, headerName: c.kind === 'header' ? c.headerName!.toLowerCase() : null, value: c.value }));
+export { upstreamCredentialSchema };
 
 export type UpstreamCredential = z.output<typeof upstreamCredentialSchema>;
 

@@ -1,7 +1,7 @@
 import { generateApiKey } from '@mcpg/auth';
 import { AUDIT_VERIFY_USAGE, auditVerifyCommand } from './audit-verify-command.js';
 import { loadStandaloneConfig } from './standalone-config.js';
-import { startStandaloneProxy } from './standalone-proxy.js';
+import { StandaloneCredentialError, startStandaloneProxy } from './standalone-proxy.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -42,7 +42,14 @@ export async function runCli(argv: readonly string[], io: CliIo, onStarted?: (cl
         io.out(`${path}: valid (${loaded.config.servers.length} server(s), ${loaded.config.keys.length} key(s))`);
         return 0;
       }
-      const proxy = await startStandaloneProxy(loaded.config);
+      let proxy;
+      try {
+        proxy = await startStandaloneProxy(loaded.config);
+      } catch (err) {
+        if (!(err instanceof StandaloneCredentialError)) throw err;
+        io.err(`${path}: ${err.message}`);
+        return 1;
+      }
       io.err(`mcp-guard: tenant "${loaded.config.tenant}" at ${proxy.url}/t/${loaded.config.tenant}/{server}/mcp`);
       onStarted?.(() => proxy.close());
       return 0;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { rateLimitSchema, stdioCommandSchema, tenantLimitsSchema, type TenantModel } from '@mcpg/policy';
+import { credentialHeaderNameSchema, rateLimitSchema, stdioCommandSchema, tenantLimitsSchema, type TenantModel } from '@mcpg/policy';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
@@ -11,15 +11,33 @@ import { z } from 'zod';
 const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 characters of a-z, 0-9 and "-"');
 const globsSchema = z.array(z.string().regex(/^[\x21-\x7e]{1,500}$/, 'must be 1-500 printable characters without spaces')).default([]);
 
+/**
+ * The upstream's own credential. The value is never in the file: it is read from the named
+ * environment variable when `run` starts (a missing one stops the start with an error).
+ */
+const credentialSchema = z
+  .object({
+    kind: z.enum(['bearer', 'header']),
+    headerName: credentialHeaderNameSchema.optional(),
+    valueFromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.kind === 'header' && !c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'is required for kind "header"' });
+    if (c.kind === 'bearer' && c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'is only for kind "header"' });
+  });
+
 const serverSchema = z
   .object({
     name: nameSchema,
     url: z.url().optional(),
     transport: z.enum(['streamable-http', 'sse', 'stdio']).default('streamable-http'),
     stdio: stdioCommandSchema.optional(),
+    credential: credentialSchema.optional(),
   })
   .strict()
   .superRefine((server, ctx) => {
+    if (server.transport === 'stdio' && server.credential) ctx.addIssue({ code: 'custom', path: ['credential'], message: 'is not for stdio servers (they get no headers)' });
     if (server.transport === 'stdio' && !server.stdio) ctx.addIssue({ code: 'custom', path: ['stdio'], message: 'is required for transport "stdio"' });
     if (server.transport !== 'stdio' && !server.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required' });
   });

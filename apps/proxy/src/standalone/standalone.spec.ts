@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseApiKey } from '@mcpg/auth';
-import { startEverythingServer, type RunningMcpServer } from '@mcpg/testing';
+import { startEverythingServer, startUpstreamTap, type RunningMcpServer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSdkClient } from '../testing/proxy-harness.js';
 import { runCli } from './cli.js';
@@ -102,5 +102,77 @@ describe('mcp-guard standalone', () => {
     expect(events.filter((e) => e.kind === 'tool.denied' && e.tool === 'get-env').map((e) => e.server).sort()).toEqual(['local', 'remote']);
     expect(events.every((e) => e.tenantId === 'standalone:team')).toBe(true);
     expect(readFileSync(auditFile, 'utf8')).not.toContain(secret);
+  });
+
+  it('run gives an upstream its own credential, read from the environment, never from the file', async () => {
+    const upstreamSecret = 'upstream-key-5b0c7e2a91';
+    const tap = await startUpstreamTap(everything.url, { requireHeader: { name: 'x-api-key', value: upstreamSecret } });
+    const key = (await cli(['keygen'])).out;
+    const secret = key[0]!.replace('key:  ', '');
+    const hash = key[1]!.replace('hash: ', '').replaceAll('"', '');
+    const config = join(dir, 'with-credential.yaml');
+    const auditFile = join(dir, 'credential-audit.jsonl');
+    writeFileSync(
+      config,
+      [
+        'tenant: creds',
+        'listen: { host: 127.0.0.1, port: 0 }',
+        'servers:',
+        '  - name: gated',
+        `    url: ${tap.url}`,
+        '    credential: { kind: header, headerName: X-API-Key, valueFromEnv: MCPG_TEST_UPSTREAM_KEY }',
+        'keys:',
+        '  - name: laptop',
+        `    hash: "${hash}"`,
+        '    tools: [echo]',
+        `audit: { stdout: false, file: ${JSON.stringify(auditFile)} }`,
+      ].join('\n'),
+    );
+    try {
+      // Without the variable the proxy does not start, and says which one is missing.
+      delete process.env.MCPG_TEST_UPSTREAM_KEY;
+      const refused = await cli(['run', '--config', config]);
+      expect(refused.code).toBe(1);
+      expect(refused.err.join('\n')).toContain('servers.0.credential.valueFromEnv: environment variable MCPG_TEST_UPSTREAM_KEY is not set');
+
+      process.env.MCPG_TEST_UPSTREAM_KEY = upstreamSecret;
+      const started = await cli(['run', '--config', config]);
+      expect(started.code).toBe(0);
+      const url = /at (http:\/\/[^/]+)\//.exec(started.err.join('\n'))![1]!;
+      try {
+        const client = await connectSdkClient(`${url}/t/creds/gated/mcp`, secret);
+        expect((await client.callTool({ name: 'echo', arguments: { message: 'through the gate' } })).content).toEqual([{ type: 'text', text: 'Echo: through the gate' }]);
+        await client.close();
+      } finally {
+        await started.close!();
+      }
+      // The upstream got its own credential and never the client's API key.
+      expect(tap.requests.length).toBeGreaterThan(0);
+      expect(tap.requests.every((r) => r.headers['x-api-key'] === upstreamSecret && r.headers.authorization === undefined)).toBe(true);
+      expect(readFileSync(auditFile, 'utf8')).not.toContain(upstreamSecret);
+    } finally {
+      delete process.env.MCPG_TEST_UPSTREAM_KEY;
+      await tap.close();
+    }
+  });
+
+  it('validate refuses a credential on a stdio server and a header credential without a name', async () => {
+    const bad = join(dir, 'bad-credential.yaml');
+    writeFileSync(
+      bad,
+      [
+        'servers:',
+        '  - name: local',
+        '    transport: stdio',
+        '    stdio: { command: node }',
+        '    credential: { kind: bearer, valueFromEnv: TOKEN }',
+        '  - name: remote',
+        `    url: ${everything.url}`,
+        '    credential: { kind: header, valueFromEnv: TOKEN }',
+      ].join('\n'),
+    );
+    const text = (await cli(['validate', bad])).err.join('\n');
+    expect(text).toContain('servers.0.credential:');
+    expect(text).toContain('servers.1.credential.headerName:');
   });
 });
