@@ -7,7 +7,7 @@ import { parseApiKey } from '@mcpg/auth';
 import { startEverythingServer, startUpstreamTap, type RunningMcpServer } from '@mcpg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSdkClient } from '../testing/proxy-harness.js';
-import { runCli } from './cli.js';
+import { runCli, type RunningCli } from './cli.js';
 
 const entry = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
 let dir: string;
@@ -16,9 +16,9 @@ let everything: RunningMcpServer;
 function cli(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  let close: (() => Promise<void>) | undefined;
-  const done = runCli(argv, { out: (l) => void out.push(l), err: (l) => void err.push(l) }, (c) => void (close = c));
-  return done.then((code) => ({ code, out, err, close }));
+  let running: RunningCli | undefined;
+  const done = runCli(argv, { out: (l) => void out.push(l), err: (l) => void err.push(l) }, (r) => void (running = r));
+  return done.then((code) => ({ code, out, err, close: running?.close, reload: running?.reload }));
 }
 
 beforeAll(async () => {
@@ -174,5 +174,47 @@ describe('mcp-guard standalone', () => {
     const text = (await cli(['validate', bad])).err.join('\n');
     expect(text).toContain('servers.0.credential:');
     expect(text).toContain('servers.1.credential.headerName:');
+  });
+
+  it('run applies an edited file live (watched, or on reload), and keeps the running policy when the edit is invalid', async () => {
+    const key = (await cli(['keygen'])).out;
+    const secret = key[0]!.replace('key:  ', '');
+    const hash = key[1]!.replace('hash: ', '').replaceAll('"', '');
+    const config = join(dir, 'live.yaml');
+    const file = (tools: string, extra: string[] = []) =>
+      ['tenant: live', 'listen: { host: 127.0.0.1, port: 0 }', 'servers:', '  - name: remote', `    url: ${everything.url}`, 'keys:', '  - name: laptop', `    hash: "${hash}"`, `    tools: [${tools}]`, `audit: { stdout: false, file: ${JSON.stringify(join(dir, 'live-audit.jsonl'))} }`, ...extra].join('\n');
+    writeFileSync(config, file('echo'));
+    const started = await cli(['run', '--config', config]);
+    expect(started.code).toBe(0);
+    const url = /at (http:\/\/[^/]+)\//.exec(started.err.join('\n'))![1]!;
+    const toolNames = async () => {
+      const client = await connectSdkClient(`${url}/t/live/remote/mcp`, secret);
+      try {
+        return (await client.listTools()).tools.map((t) => t.name).sort();
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      expect(await toolNames()).toEqual(['echo']);
+      // Saved by an editor: picked up by the watch, no restart.
+      writeFileSync(config, file('echo, get-sum'));
+      const deadline = Date.now() + 10_000;
+      while (!started.err.some((l) => l.includes('reloaded (policy version 2)')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await toolNames()).toEqual(['echo', 'get-sum']);
+
+      // An invalid edit is reported and not applied.
+      writeFileSync(config, file('echo', ['surprise: 1']));
+      await started.reload!();
+      expect(started.err.join('\n')).toContain('not applied, the running policy stays: (root):');
+      expect(await toolNames()).toEqual(['echo', 'get-sum']);
+      // What needs a restart says so.
+      writeFileSync(config, file('echo').replace('port: 0', 'port: 1'));
+      await started.reload!();
+      expect(started.err.join('\n')).toContain('listen: changed; restart to apply it');
+      expect(await toolNames()).toEqual(['echo', 'get-sum']);
+    } finally {
+      await started.close!();
+    }
   });
 });
