@@ -56,12 +56,25 @@ const keySchema = z
   })
   .strict();
 
+/** Wins over every key's allow globs (tools, resources, prompts); for one key, or everyone. */
+const denySchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    /** A key's `name`; without it the rule applies to every key. */
+    key: z.string().min(1).max(100).optional(),
+    tools: globsSchema,
+    resources: globsSchema,
+    prompts: globsSchema,
+  })
+  .strict();
+
 export const standaloneConfigSchema = z
   .object({
     tenant: nameSchema.default('local'),
     listen: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65_535).default(8080) }).strict().default({ host: '127.0.0.1', port: 8080 }),
     servers: z.array(serverSchema).min(1, 'must list at least one server'),
     keys: z.array(keySchema).default([]),
+    deny: z.array(denySchema).default([]),
     rateLimit: rateLimitSchema.optional(),
     limits: tenantLimitsSchema.strict().default({}),
     allowedOrigins: z.array(z.string()).default([]),
@@ -77,6 +90,13 @@ export const standaloneConfigSchema = z
     config.servers.forEach((s, i) => {
       if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['servers', i, 'name'], message: `duplicate server name "${s.name}"` });
       seen.add(s.name);
+    });
+    const keyNames = new Set(config.keys.map((k) => k.name));
+    const denyNames = new Set<string>();
+    config.deny.forEach((d, i) => {
+      if (d.key !== undefined && !keyNames.has(d.key)) ctx.addIssue({ code: 'custom', path: ['deny', i, 'key'], message: `no key is named "${d.key}"` });
+      if (denyNames.has(d.name)) ctx.addIssue({ code: 'custom', path: ['deny', i, 'name'], message: `duplicate deny rule name "${d.name}"` });
+      denyNames.add(d.name);
     });
     const hashes = new Set<string>();
     config.keys.forEach((k, i) => {
@@ -115,6 +135,16 @@ export function standaloneTenantModel(config: StandaloneConfig): TenantModel {
     servers: config.servers.map((s) => ({ id: `server:${s.name}`, name: s.name, url: s.url ?? `stdio:${s.name}`, transport: s.transport, stdio: s.stdio ?? null })),
     apiKeys: config.keys.map((k) => ({ id: `key:${k.name}`, name: k.name, prefix: '', hash: k.hash, revokedAt: k.revoked ? new Date(0) : null })),
     toolRules: config.keys.map((k) => ({ id: `rule:${k.name}`, apiKeyId: `key:${k.name}`, toolGlobs: k.tools, resourceGlobs: k.resources, promptGlobs: k.prompts })),
+    denyRules: config.deny.map((d) => ({
+      id: `deny:${d.name}`,
+      name: d.name,
+      apiKeyId: d.key === undefined ? null : `key:${d.key}`,
+      scope: null,
+      subject: null,
+      toolGlobs: d.tools,
+      resourceGlobs: d.resources,
+      promptGlobs: d.prompts,
+    })),
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
     limits: config.limits,
     allowedOrigins: config.allowedOrigins,

@@ -203,11 +203,22 @@ describe('mcp-guard standalone', () => {
       while (!started.err.some((l) => l.includes('reloaded (policy version 2)')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(await toolNames()).toEqual(['echo', 'get-sum']);
 
+      // A deny rule wins over the key's allow globs, live as well.
+      writeFileSync(config, file('echo, get-sum', ['deny:', '  - name: no-sums', '    tools: [get-sum]']));
+      await started.reload!();
+      expect(await toolNames()).toEqual(['echo']);
+      writeFileSync(config, file('echo, get-sum'));
+      await started.reload!();
+      expect(await toolNames()).toEqual(['echo', 'get-sum']);
+
       // An invalid edit is reported and not applied.
       writeFileSync(config, file('echo', ['surprise: 1']));
       await started.reload!();
       expect(started.err.join('\n')).toContain('not applied, the running policy stays: (root):');
       expect(await toolNames()).toEqual(['echo', 'get-sum']);
+      writeFileSync(config, file('echo', ['deny:', '  - name: x', '    key: nobody', '    tools: [echo]']));
+      await started.reload!();
+      expect(started.err.join('\n')).toContain('deny.0.key: no key is named "nobody"');
       // What needs a restart says so.
       writeFileSync(config, file('echo').replace('port: 0', 'port: 1'));
       await started.reload!();
