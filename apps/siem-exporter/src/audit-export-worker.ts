@@ -1,10 +1,11 @@
-import { AUDIT_EXPORT_BACKOFF_TYPE, auditBatchSchema, auditExportBackoffDelayMs, type AuditEvent, type AuditExportBackoff } from '@mcpg/audit';
+import { auditBatchSchema, type AuditEvent, type AuditExportBackoff } from '@mcpg/audit';
 import type { BusNames } from '@mcpg/bus';
 import type { Logger } from '@mcpg/observability';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { DeliveryTarget, DirectDelivery } from './direct-delivery.js';
+import { retryingWorkerOptions } from './retrying-worker-options.js';
 import type { SinkDeliveryQueues } from './sink-delivery-queues.js';
 import { SinkDeliveryError, type AuditSink } from './sinks/audit-sink.js';
 
@@ -84,22 +85,7 @@ export class AuditDeliveryError extends Error {
  */
 export function createAuditExportWorker(options: AuditExportWorkerOptions): Worker<unknown, AuditExportResult> {
   const { logger } = options;
-  const worker = new Worker<unknown, AuditExportResult>(options.names.auditQueue, (job) => fanOutBatch(job, options), {
-    connection: options.connection,
-    prefix: options.names.bullPrefix,
-    concurrency: options.concurrency,
-    // Counts starts, crashes included, and applies whatever `attempts` the producer stamped.
-    maxStartedAttempts: options.maxAttempts,
-    // A crash mid-batch is an attempt (maxStartedAttempts counts it), not a reason to fail early.
-    maxStalledCount: options.maxAttempts,
-    ...(options.lockMs !== undefined ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
-    settings: {
-      backoffStrategy: (attemptsMade, type) => {
-        if (type !== AUDIT_EXPORT_BACKOFF_TYPE) logger.warn('job names an unknown backoff type; using the audit export backoff', { type });
-        return auditExportBackoffDelayMs(attemptsMade, options.backoff);
-      },
-    },
-  });
+  const worker = new Worker<unknown, AuditExportResult>(options.names.auditQueue, (job) => fanOutBatch(job, options), retryingWorkerOptions(options));
 
   worker.on('failed', (job, err) => {
     if (!job) return;

@@ -1,7 +1,6 @@
 import {
   AUDIT_DELIVERY_JOB_NAME,
   AUDIT_EXPORT_BACKOFF_TYPE,
-  auditExportBackoffDelayMs,
   auditSinkQueueName,
   listSinkQueues,
   registerSinkQueue,
@@ -16,6 +15,7 @@ import type { Logger } from '@mcpg/observability';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { retryingWorkerOptions } from './retrying-worker-options.js';
 import { SinkDeliveryError, type AuditSink } from './sinks/audit-sink.js';
 
 /**
@@ -153,16 +153,7 @@ export class SinkDeliveryQueues {
     const { options } = this;
     const { logger } = options;
     const { sink, tenantId } = open.entry;
-    const worker = new Worker<SinkDeliveryJob, SinkDeliveryResult>(open.entry.queue, (job) => deliverJob(job, open, options.resolver, logger), {
-      connection: options.connection,
-      prefix: options.names.bullPrefix,
-      concurrency: options.concurrency,
-      // Counts starts, crashes included (see the fan-out worker).
-      maxStartedAttempts: options.maxAttempts,
-      maxStalledCount: options.maxAttempts,
-      ...(options.lockMs !== undefined ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
-      settings: { backoffStrategy: (attemptsMade) => auditExportBackoffDelayMs(attemptsMade, options.backoff) },
-    });
+    const worker = new Worker<SinkDeliveryJob, SinkDeliveryResult>(open.entry.queue, (job) => deliverJob(job, open, options.resolver, logger), retryingWorkerOptions(options));
     worker.on('active', () => (open.lastUsedAt = Date.now()));
     worker.on('failed', (job, err) => {
       if (!job) return;
